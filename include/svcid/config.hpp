@@ -1,0 +1,32 @@
+// svcid/config.hpp — version, namespace and feature macros shared by every svcid header.
+//
+// Every other header includes this one first, so the versioned inline namespace and the
+// exception switch are decided in exactly one place.
+#ifndef SVCID_CONFIG_HPP
+#define SVCID_CONFIG_HPP
+
+#define SVCID_VERSION_MAJOR 0
+#define SVCID_VERSION_MINOR 1
+#define SVCID_VERSION_PATCH 0
+
+// The inline namespace lets a future ABI-incompatible v2 live beside v1 in one program.
+#define SVCID_BEGIN_NAMESPACE namespace svcid { inline namespace v1 {
+#define SVCID_END_NAMESPACE } }
+
+// Throwing conveniences (result::value()) compile out when the user builds without
+// exceptions; everything on the matching path is noexcept either way.
+#if defined(SVCID_NO_EXCEPTIONS)
+#elif defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define SVCID_HAS_EXCEPTIONS 1
+#endif
+
+#if defined(__has_cpp_attribute)
+#if __has_cpp_attribute(nodiscard)
+#define SVCID_NODISCARD [[nodiscard]]
+#endif
+#endif
+#ifndef SVCID_NODISCARD
+#define SVCID_NODISCARD
+#endif
+
+#endif

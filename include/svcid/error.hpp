@@ -1,0 +1,159 @@
+// svcid/error.hpp — the one error enumeration of svcid, wired into std::error_code.
+//
+// Errors describe input svcid refuses to work with: a malformed reference string, a
+// certificate it cannot parse, a buffer too small. A certificate that simply does not
+// match a reference is *not* an error; see match.hpp.
+#ifndef SVCID_ERROR_HPP
+#define SVCID_ERROR_HPP
+
+#include "config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <system_error>
+#include <type_traits>
+
+SVCID_BEGIN_NAMESPACE
+
+/// Why svcid refused an input. Values are stable within a major version.
+/// Use with std::error_code: `std::error_code ec = svcid::errc::empty_label;`
+enum class errc : std::uint8_t {
+    ok = 0,
+
+    // DNS names (RFC 1034 §3.1, RFC 5890 §2.3.1, RFC 9525 §6.3)
+    empty_name = 1,
+    empty_label,
+    label_too_long,
+    name_too_long,
+    nul_in_name,
+    control_or_space_in_name,
+    wildcard_in_reference,
+    non_ldh_character,
+    hyphen_at_label_edge,
+    non_ascii_needs_idna,
+    ip_literal_as_dns_name,
+    numeric_last_label,
+
+    // IP addresses (RFC 791 dotted decimal, RFC 4291 §2.2)
+    empty_address = 30,
+    bad_ipv4_syntax,
+    ipv4_leading_zero,
+    ipv4_part_too_large,
+    bad_ipv6_syntax,
+    ipv6_zone_id_not_allowed,
+
+    // Punycode and IDNA (RFC 3492, RFC 5890-5892)
+    punycode_bad_digit = 50,
+    punycode_overflow,
+    punycode_output_too_long,
+    punycode_bad_input,
+    invalid_utf8,
+    idna_disallowed_code_point,
+    idna_bad_a_label,
+    idna_uppercase_needs_mapping,
+    idna_contextual_rule,
+
+    // SRV-ID, URI-ID, SPIFFE ID, e-mail (RFC 4985, RFC 3986, SPIFFE ID spec, RFC 5321)
+    bad_service_name = 70,
+    bad_uri_syntax,
+    uri_scheme_missing,
+    uri_host_not_dns,
+    bad_spiffe_id,
+    bad_email_address,
+
+    // Certificates and DER (X.690 §8, §10; RFC 5280 §4.1, §4.2.1.6)
+    der_truncated = 90,
+    der_bad_tag,
+    der_bad_length,
+    der_indefinite_length,
+    der_trailing_bytes,
+    der_too_deep,
+    san_malformed,
+    certificate_malformed,
+
+    // Output and configuration
+    buffer_too_small = 110,
+    no_reference_configured,
+};
+
+SVCID_END_NAMESPACE
+
+namespace std {
+template <> struct is_error_code_enum<svcid::errc> : true_type {};
+}
+
+SVCID_BEGIN_NAMESPACE
+
+/// A short sentence a user can act on, for each error. Never null. No allocation.
+constexpr const char* message(errc e) noexcept {
+    switch (e) {
+    case errc::ok: return "no error";
+    case errc::empty_name: return "the name is empty";
+    case errc::empty_label: return "the name has an empty label (two dots in a row or a leading dot)";
+    case errc::label_too_long: return "a label is longer than 63 octets";
+    case errc::name_too_long: return "the name is longer than 253 octets";
+    case errc::nul_in_name: return "the name contains a NUL byte";
+    case errc::control_or_space_in_name: return "the name contains a control character or a space";
+    case errc::wildcard_in_reference: return "a reference identity may not contain '*': it names one service, it is never a pattern";
+    case errc::non_ldh_character: return "the name contains a character other than a letter, digit, hyphen or underscore";
+    case errc::hyphen_at_label_edge: return "a label starts or ends with a hyphen";
+    case errc::non_ascii_needs_idna: return "the name contains non-ASCII bytes: convert it to A-labels (IDNA) first";
+    case errc::ip_literal_as_dns_name: return "the name is an IP address literal: use an IP reference (RFC 9525 §6.1)";
+    case errc::numeric_last_label: return "the last label is all digits, which no DNS name has: use an IP reference (RFC 9525 §6.1)";
+    case errc::empty_address: return "the address is empty";
+    case errc::bad_ipv4_syntax: return "not an IPv4 address in dotted-decimal form a.b.c.d";
+    case errc::ipv4_leading_zero: return "an IPv4 part has a leading zero (octal forms are ambiguous and refused)";
+    case errc::ipv4_part_too_large: return "an IPv4 part is larger than 255";
+    case errc::bad_ipv6_syntax: return "not an IPv6 address in RFC 4291 §2.2 text form";
+    case errc::ipv6_zone_id_not_allowed: return "an IPv6 zone id (%...) is local to one host and cannot be in a certificate";
+    case errc::punycode_bad_digit: return "punycode: a character that is not a base-36 digit";
+    case errc::punycode_overflow: return "punycode: the encoded value overflows (RFC 3492 §6.4)";
+    case errc::punycode_output_too_long: return "punycode: the result does not fit in a 63-octet label";
+    case errc::punycode_bad_input: return "punycode: the input is not a valid encoding";
+    case errc::invalid_utf8: return "the text is not valid UTF-8 (bad, overlong or surrogate sequence)";
+    case errc::idna_disallowed_code_point: return "a code point that IDNA2008 disallows (RFC 5892)";
+    case errc::idna_bad_a_label: return "an xn-- label that is not a valid A-label";
+    case errc::idna_uppercase_needs_mapping: return "upper-case letters outside ASCII need UTS #46 mapping first";
+    case errc::idna_contextual_rule: return "a code point whose IDNA2008 contextual rule is not met (RFC 5892 Appendix A)";
+    case errc::bad_service_name: return "not a service name: expected '_service.domain' with 1-15 letters, digits or hyphens";
+    case errc::bad_uri_syntax: return "not a URI (RFC 3986)";
+    case errc::uri_scheme_missing: return "the URI has no scheme";
+    case errc::uri_host_not_dns: return "the URI's host is not a DNS domain name";
+    case errc::bad_spiffe_id: return "not a SPIFFE ID (spiffe://trust-domain/path)";
+    case errc::bad_email_address: return "not an e-mail address local@domain";
+    case errc::der_truncated: return "DER: the data ends before the element does";
+    case errc::der_bad_tag: return "DER: an unexpected tag";
+    case errc::der_bad_length: return "DER: a length that is not in minimal definite form or exceeds its container";
+    case errc::der_indefinite_length: return "DER: indefinite lengths are not allowed (X.690 §10.1)";
+    case errc::der_trailing_bytes: return "DER: bytes follow the end of the element";
+    case errc::der_too_deep: return "DER: nesting deeper than svcid reads";
+    case errc::san_malformed: return "the subjectAltName extension cannot be parsed";
+    case errc::certificate_malformed: return "the certificate cannot be parsed";
+    case errc::buffer_too_small: return "the output buffer is too small";
+    case errc::no_reference_configured: return "no reference identity was configured: refusing to accept any peer";
+    }
+    return "unknown svcid error";
+}
+
+namespace detail {
+class error_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "svcid"; }
+    std::string message(int value) const override { return svcid::message(static_cast<errc>(value)); }
+};
+} // namespace detail
+
+/// The "svcid" error category. A function-local static: no global constructors.
+inline const std::error_category& error_category() noexcept {
+    static const detail::error_category_impl category;
+    return category;
+}
+
+inline std::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), error_category()};
+}
+
+SVCID_END_NAMESPACE
+
+#endif

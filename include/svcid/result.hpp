@@ -1,0 +1,104 @@
+// svcid/result.hpp — the value-or-error returned by every fallible svcid function.
+//
+// Parsing never throws and never allocates; a failure carries an error code plus where in
+// the input it was found, so a message can say "label 2 is longer than 63 octets".
+#ifndef SVCID_RESULT_HPP
+#define SVCID_RESULT_HPP
+
+#include "config.hpp"
+#include "error.hpp"
+
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <type_traits>
+#if defined(SVCID_HAS_EXCEPTIONS)
+#include <system_error>
+#endif
+
+SVCID_BEGIN_NAMESPACE
+
+/// What went wrong and where. `label` is 1-based (0: not about one label); `offset` is the
+/// byte offset into the input where the problem starts.
+struct error {
+    errc code = errc::ok;
+    std::uint16_t label = 0;
+    std::uint16_t offset = 0;
+
+    constexpr error() noexcept = default;
+    constexpr error(errc c, std::size_t at = 0, std::size_t in_label = 0) noexcept
+        : code(c), label(static_cast<std::uint16_t>(in_label)), offset(static_cast<std::uint16_t>(at)) {}
+
+    friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code == b; }
+    friend constexpr bool operator!=(const error& a, errc b) noexcept { return a.code != b; }
+
+    std::error_code code_as_std() const noexcept { return make_error_code(code); }
+};
+
+/// Writes "label 2: a label is longer than 63 octets (at byte 17)" into `buffer`, always
+/// NUL-terminated when `size > 0`, truncated to fit. Returns the length it wanted to write.
+/// No allocation.
+inline std::size_t describe(const error& e, char* buffer, std::size_t size) noexcept {
+    int wanted = 0;
+    if (e.label != 0)
+        wanted = std::snprintf(buffer, size, "label %u: %s (at byte %u)", static_cast<unsigned>(e.label),
+                               message(e.code), static_cast<unsigned>(e.offset));
+    else
+        wanted = std::snprintf(buffer, size, "%s (at byte %u)", message(e.code), static_cast<unsigned>(e.offset));
+    return wanted < 0 ? 0 : static_cast<std::size_t>(wanted);
+}
+
+/// Either a T or an svcid::error. T must be trivially copyable (all svcid values are), which
+/// keeps result itself trivially copyable and usable in constant expressions.
+///
+/// ```
+/// auto ref = svcid::parse_dns_reference("api.example.com");
+/// if (!ref) { char msg[128]; svcid::describe(ref.error(), msg, sizeof msg); ... }
+/// ```
+template <class T>
+class result {
+    static_assert(std::is_trivially_copyable<T>::value, "svcid::result<T> needs a trivially copyable T");
+    static_assert(std::is_default_constructible<T>::value, "svcid::result<T> needs a default-constructible T");
+
+public:
+    constexpr result(const T& value) noexcept : value_(value), error_() {}
+    constexpr result(errc code, std::size_t at = 0, std::size_t in_label = 0) noexcept
+        : value_(), error_(code, at, in_label) {}
+    constexpr result(const svcid::error& e) noexcept : value_(), error_(e) {}
+
+    constexpr bool has_value() const noexcept { return error_.code == errc::ok; }
+    constexpr explicit operator bool() const noexcept { return has_value(); }
+
+    /// The error; `errc::ok` when there is a value.
+    constexpr const svcid::error& error() const noexcept { return error_; }
+
+    /// Unchecked access: the caller has tested has_value().
+    constexpr const T& operator*() const noexcept { return value_; }
+    constexpr const T* operator->() const noexcept { return &value_; }
+
+    /// Checked access. Throws std::system_error when there is no value; in a build without
+    /// exceptions it prints the error and aborts instead. Not for the matching path.
+    const T& value() const {
+        if (!has_value()) fail();
+        return value_;
+    }
+
+private:
+    [[noreturn]] void fail() const {
+#if defined(SVCID_HAS_EXCEPTIONS)
+        throw std::system_error(make_error_code(error_.code));  // opt-in convenience, never on the hot path
+#else
+        std::fputs("svcid: result::value() on an error: ", stderr);
+        std::fputs(message(error_.code), stderr);
+        std::fputs("\n", stderr);
+        std::abort();
+#endif
+    }
+
+    T value_;
+    svcid::error error_;
+};
+
+SVCID_END_NAMESPACE
+
+#endif
