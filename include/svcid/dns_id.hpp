@@ -1,0 +1,154 @@
+// svcid/dns_id.hpp — comparing one presented DNS-ID (or CN-ID) with a DNS reference.
+//
+// RFC 6125 §6.4.1–6.4.3 and RFC 9525 §6.3. Because the reference was validated when it was
+// parsed (LDH labels, no '*', lower case, no trailing dot), a presented name that compares
+// equal to it byte for byte (ASCII case folded) is necessarily well formed: the hot path
+// is one length test and one folded compare, with no separate validation pass. The full
+// classification of a presented name, for diagnostics, is check_dns_id() below.
+#ifndef SVCID_DNS_ID_HPP
+#define SVCID_DNS_ID_HPP
+
+#include "config.hpp"
+#include "detail/ascii.hpp"
+#include "dns_reference.hpp"
+#include "policy.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SVCID_BEGIN_NAMESPACE
+
+/// Why a presented DNS name did or did not match.
+enum class dns_id_verdict : std::uint8_t {
+    match,
+    no_match,                      ///< well formed, names something else
+    malformed,                     ///< empty label, NUL, non-LDH byte, over 63/253 octets
+    wildcard_not_left_most,        ///< '*' outside the left-most label, or more than one
+    wildcards_disabled,            ///< the policy does not accept wildcards at all
+    partial_wildcard_not_allowed,  ///< `f*.example.com` under a policy without them
+    wildcard_too_few_labels,       ///< `*.com`: fewer labels after '*' than the policy needs
+    wildcard_in_a_label,           ///< `xn--*` or a partial wildcard against an A-label
+};
+
+constexpr const char* verdict_message(dns_id_verdict v) noexcept {
+    switch (v) {
+    case dns_id_verdict::match: return "matches";
+    case dns_id_verdict::no_match: return "names another host";
+    case dns_id_verdict::malformed: return "is not a well-formed DNS name (empty or over-long label, NUL or non-LDH byte)";
+    case dns_id_verdict::wildcard_not_left_most: return "has '*' outside the left-most label or more than one '*' (RFC 6125 §6.4.3)";
+    case dns_id_verdict::wildcards_disabled: return "is a wildcard and the policy accepts none";
+    case dns_id_verdict::partial_wildcard_not_allowed: return "is a partial wildcard, which only the rfc6125 policy accepts (RFC 9525 §6.3)";
+    case dns_id_verdict::wildcard_too_few_labels: return "is a wildcard with too few labels after '*' (e.g. *.com)";
+    case dns_id_verdict::wildcard_in_a_label: return "is a partial wildcard in or against an A-label (RFC 6125 §6.4.3)";
+    }
+    return "unknown";
+}
+
+namespace detail {
+/// Presented names may end in one dot, as references may (DESIGN: normalised both sides).
+constexpr std::string_view strip_trailing_dot(std::string_view s) noexcept {
+    if (s.size() > 1 && s.back() == '.') s.remove_suffix(1);
+    return s;
+}
+
+constexpr std::size_t count_char(std::string_view s, char c) noexcept {
+    std::size_t n = 0;
+    for (char x : s) n += (x == c);
+    return n;
+}
+
+/// Matches the left-most presented label `pattern` (holding one '*') against the
+/// reference label `label`, with the '*' standing for at least one character.
+template <class Policy>
+constexpr dns_id_verdict match_wildcard_label(std::string_view pattern, std::string_view label) noexcept {
+    if (pattern.size() == 1) {
+        return Policy::wildcards ? dns_id_verdict::match : dns_id_verdict::wildcards_disabled;
+    }
+    if (!Policy::wildcards) return dns_id_verdict::wildcards_disabled;
+    if (!Policy::partial_wildcards) return dns_id_verdict::partial_wildcard_not_allowed;
+    // RFC 6125 §6.4.3: no partial wildcard may touch an internationalised label, since a
+    // prefix or suffix of an A-label says nothing about the U-label (curl CVE-2023-28321).
+    if (has_ace_prefix(pattern) || has_ace_prefix(label)) return dns_id_verdict::wildcard_in_a_label;
+    const std::size_t star = pattern.find('*');
+    const std::string_view prefix = pattern.substr(0, star);
+    const std::string_view suffix = pattern.substr(star + 1);
+    if (label.size() < prefix.size() + suffix.size() + 1) return dns_id_verdict::no_match;
+    if (!equals_folded(prefix, label.substr(0, prefix.size()))) return dns_id_verdict::no_match;
+    if (!equals_folded(suffix, label.substr(label.size() - suffix.size()))) return dns_id_verdict::no_match;
+    return dns_id_verdict::match;
+}
+} // namespace detail
+
+/// Compares a presented DNS-ID with a reference (RFC 9525 §6.3, RFC 6125 §6.4.1–6.4.3).
+/// `presented` is the raw content of a dNSName or CN: not NUL-terminated, compared by
+/// length, so a NUL inside it can never match.
+///
+/// ```
+/// auto ref = svcid::parse_dns_reference("www.example.com");
+/// svcid::match_dns_id<svcid::rfc9525>("*.example.com", *ref);  // true
+/// svcid::match_dns_id<svcid::rfc9525>("w*.example.com", *ref); // false: partial wildcard
+/// ```
+/// noexcept, no heap, constexpr.
+template <class Policy = rfc9525>
+constexpr bool match_dns_id(std::string_view presented, const dns_reference& reference) noexcept {
+    static_assert(detail::check_policy<Policy>::value, "");
+    presented = detail::strip_trailing_dot(presented);
+    const std::string_view ref = reference.name();
+    if (presented.size() == ref.size() && detail::equals_folded(presented, ref)) return true;
+
+    const std::size_t dot = presented.find('.');
+    if (dot == std::string_view::npos || dot == 0) return false;
+    const std::string_view pattern = presented.substr(0, dot);
+    if (pattern.size() > dns_reference::max_label_length) return false;
+    // One '*' in the left-most label only. A '*' further right can never equal the
+    // reference's tail, which holds none, so that part is checked by the compare below.
+    if (detail::count_char(pattern, '*') != 1) return false;
+    const std::string_view tail = presented.substr(dot + 1);
+    if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
+    if (!detail::equals_folded(tail, reference.after_first_label())) return false;
+    return detail::match_wildcard_label<Policy>(pattern, reference.first_label()) == dns_id_verdict::match;
+}
+
+/// The full verdict for one presented name, with the reason it cannot match when it is
+/// malformed or a wildcard the policy refuses. Slower than match_dns_id (it validates the
+/// whole name); meant for explanations and the inspector, not the hot path.
+template <class Policy = rfc9525>
+constexpr dns_id_verdict check_dns_id(std::string_view presented, const dns_reference& reference) noexcept {
+    static_assert(detail::check_policy<Policy>::value, "");
+    const std::string_view name = detail::strip_trailing_dot(presented);
+    if (name.empty() || name.size() > dns_reference::max_length) return dns_id_verdict::malformed;
+    std::size_t label_start = 0;
+    std::size_t labels = 0;
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+        if (i == name.size() || name[i] == '.') {
+            const std::size_t length = i - label_start;
+            if (length == 0 || length > dns_reference::max_label_length) return dns_id_verdict::malformed;
+            ++labels;
+            label_start = i + 1;
+            continue;
+        }
+        if (name[i] == '*') {
+            if (labels != 0) return dns_id_verdict::wildcard_not_left_most;
+        } else if (!detail::is_label_char(name[i])) {
+            return dns_id_verdict::malformed;
+        }
+    }
+    const std::size_t dot = name.find('.');
+    const std::string_view first = name.substr(0, dot);
+    const std::size_t stars = detail::count_char(first, '*');
+    if (stars > 1) return dns_id_verdict::wildcard_not_left_most;
+    if (stars == 0) return detail::equals_folded(name, reference.name()) ? dns_id_verdict::match : dns_id_verdict::no_match;
+
+    if (!Policy::wildcards) return dns_id_verdict::wildcards_disabled;
+    if (first.size() > 1 && !Policy::partial_wildcards) return dns_id_verdict::partial_wildcard_not_allowed;
+    if (first.size() > 1 && detail::has_ace_prefix(first)) return dns_id_verdict::wildcard_in_a_label;
+    if (labels - 1 < Policy::min_labels_after_wildcard) return dns_id_verdict::wildcard_too_few_labels;
+    if (dot == std::string_view::npos || !detail::equals_folded(name.substr(dot + 1), reference.after_first_label()))
+        return dns_id_verdict::no_match;
+    return detail::match_wildcard_label<Policy>(first, reference.first_label());
+}
+
+SVCID_END_NAMESPACE
+
+#endif

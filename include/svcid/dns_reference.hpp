@@ -1,0 +1,135 @@
+// svcid/dns_reference.hpp — a DNS domain name the application expects the peer to hold.
+//
+// RFC 6125 §6.2 / RFC 9525 §6.2: the reference identifier is the fully qualified DNS
+// name the user or configuration supplied. It is validated and normalised once, here,
+// so that matching against every presented identifier is a plain length-bounded compare.
+#ifndef SVCID_DNS_REFERENCE_HPP
+#define SVCID_DNS_REFERENCE_HPP
+
+#include "config.hpp"
+#include "detail/ascii.hpp"
+#include "result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SVCID_BEGIN_NAMESPACE
+
+/// A validated DNS reference identity, e.g. `api.example.com`.
+///
+/// Ownership: the name lives in the object's own inline buffer (no heap); the object is
+/// trivially copyable and stays valid independently of the string it was parsed from.
+///
+/// Invariants, established by parse_dns_reference():
+/// - 1 to 253 octets, labels of 1 to 63 octets, no trailing dot (one is stripped);
+/// - only ASCII letters (stored lower case), digits, '-' and '_'; no label starts or ends
+///   with '-'. '_' is accepted because real service names carry it (`_dmarc`, SRV owner
+///   names) and Go and rustls-webpki accept it; whether a CA may issue it is not a
+///   question for the relying party;
+/// - never '*' (a reference names one service and is never a pattern — OpenSSL's
+///   X509_check_host accepts one, svcid does not), never an IP literal, never an
+///   all-numeric last label (RFC 9525 §6.1: use an IP reference instead).
+class dns_reference {
+public:
+    static constexpr std::size_t max_length = 253;
+    static constexpr std::size_t max_label_length = 63;
+
+    constexpr dns_reference() noexcept = default;
+
+    /// The normalised name: lower case, no trailing dot.
+    constexpr std::string_view name() const noexcept { return {storage_, length_}; }
+    /// The left-most label, the one a wildcard may stand for.
+    constexpr std::string_view first_label() const noexcept { return {storage_, first_label_length_}; }
+    /// Everything after the left-most label and its dot; empty for a one-label name.
+    constexpr std::string_view after_first_label() const noexcept {
+        return first_label_length_ == length_ ? std::string_view{}
+                                              : std::string_view{storage_ + first_label_length_ + 1,
+                                                                 static_cast<std::size_t>(length_ - first_label_length_ - 1)};
+    }
+    constexpr std::size_t label_count() const noexcept { return label_count_; }
+
+    friend constexpr bool operator==(const dns_reference& a, const dns_reference& b) noexcept {
+        return a.name() == b.name();
+    }
+    friend constexpr bool operator!=(const dns_reference& a, const dns_reference& b) noexcept { return !(a == b); }
+
+private:
+    friend constexpr result<dns_reference> parse_dns_reference(std::string_view) noexcept;
+
+    char storage_[max_length] = {};
+    std::uint8_t length_ = 0;
+    std::uint8_t first_label_length_ = 0;
+    std::uint8_t label_count_ = 0;
+};
+
+namespace detail {
+/// A reference written as an address: IPv6 text (has ':' or brackets) or four numeric
+/// labels. Such strings must become IP references, not DNS ones (RFC 9525 §6.1).
+constexpr bool looks_like_ip_literal(std::string_view s) noexcept {
+    if (!s.empty() && s.front() == '[') return true;
+    if (s.find(':') != std::string_view::npos) return true;
+    std::size_t dots = 0;
+    for (char c : s) {
+        if (c == '.') ++dots;
+        else if (!is_ascii_digit(c)) return false;
+    }
+    return dots == 3;
+}
+} // namespace detail
+
+/// Validates and normalises a DNS reference identity (RFC 9525 §6.2, RFC 1034 §3.1,
+/// RFC 5890 §2.3.1).
+///
+/// ```
+/// auto ref = svcid::parse_dns_reference("API.Example.com.");  // name() == "api.example.com"
+/// auto bad = svcid::parse_dns_reference("*.example.com");     // errc::wildcard_in_reference
+/// ```
+/// The error names the offending label (1-based) and byte offset. noexcept; no heap.
+constexpr result<dns_reference> parse_dns_reference(std::string_view input) noexcept {
+    if (input.empty()) return {errc::empty_name};
+    if (detail::looks_like_ip_literal(input)) return {errc::ip_literal_as_dns_name};
+    std::string_view name = input;
+    if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
+    if (name.size() > dns_reference::max_length) return {errc::name_too_long, dns_reference::max_length};
+
+    dns_reference ref;
+    std::size_t label = 1;
+    std::size_t label_start = 0;
+    bool last_label_numeric = true;
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+        if (i == name.size() || name[i] == '.') {
+            const std::size_t label_length = i - label_start;
+            if (label_length == 0) return {errc::empty_label, i, label};
+            if (label_length > dns_reference::max_label_length)
+                return {errc::label_too_long, label_start + dns_reference::max_label_length, label};
+            if (name[label_start] == '-') return {errc::hyphen_at_label_edge, label_start, label};
+            if (name[i - 1] == '-') return {errc::hyphen_at_label_edge, i - 1, label};
+            if (label == 1) ref.first_label_length_ = static_cast<std::uint8_t>(label_length);
+            if (i < name.size()) {
+                ref.storage_[i] = '.';
+                last_label_numeric = true;
+                label_start = i + 1;
+                ++label;
+            }
+            continue;
+        }
+        const char c = name[i];
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte == 0) return {errc::nul_in_name, i, label};
+        if (byte < 0x20 || byte == 0x7f || c == ' ') return {errc::control_or_space_in_name, i, label};
+        if (c == '*') return {errc::wildcard_in_reference, i, label};
+        if (byte >= 0x80) return {errc::non_ascii_needs_idna, i, label};
+        if (!detail::is_label_char(c)) return {errc::non_ldh_character, i, label};
+        if (!detail::is_ascii_digit(c)) last_label_numeric = false;
+        ref.storage_[i] = detail::to_ascii_lower(c);
+    }
+    if (last_label_numeric) return {errc::numeric_last_label, label_start, label};
+    ref.length_ = static_cast<std::uint8_t>(name.size());
+    ref.label_count_ = static_cast<std::uint8_t>(label);
+    return ref;
+}
+
+SVCID_END_NAMESPACE
+
+#endif

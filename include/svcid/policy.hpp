@@ -1,0 +1,93 @@
+// svcid/policy.hpp — the matching rules svcid applies, as compile-time policies.
+//
+// A policy is a type with static constexpr knobs; the matcher is a template over it, so a
+// disabled rule costs nothing at run time. `rfc9525` is the default: strict and compliant
+// with both RFCs, since RFC 6125 makes CN fallback and partial wildcards MAYs.
+#ifndef SVCID_POLICY_HPP
+#define SVCID_POLICY_HPP
+
+#include "config.hpp"
+
+#include <type_traits>
+
+SVCID_BEGIN_NAMESPACE
+
+/// RFC 9525 rules (the default).
+///
+/// - DNS-IDs only from subjectAltName; the subject CN is never consulted (RFC 9525 §6.3).
+/// - `*` only as the whole left-most label, matching exactly one label (RFC 9525 §6.3),
+///   with at least two labels after it, so `*.com` never matches.
+/// - IPv4 and IPv4-mapped IPv6 are different addresses (RFC 9525 §6.4 compares octets).
+///
+/// Derive from it to change a knob:
+/// ```
+/// struct no_wildcards : svcid::rfc9525 { static constexpr bool wildcards = false; };
+/// ```
+struct rfc9525 {
+    /// Whether a presented `*` label may match at all.
+    static constexpr bool wildcards = true;
+    /// Whether `f*`, `*o`, `f*o` left-most labels match (RFC 6125 §6.4.3 permits them).
+    static constexpr bool partial_wildcards = false;
+    /// How many labels must follow a wildcard label; below 2 would let `*.com` match.
+    static constexpr unsigned min_labels_after_wildcard = 2;
+    /// Whether an IPv4 reference equals a presented ::ffff:a.b.c.d and vice versa.
+    static constexpr bool ipv4_mapped_equal = false;
+    /// Whether a DNS reference may match the subject's last CN when the certificate
+    /// presents no DNS-ID, SRV-ID, URI-ID and no iPAddress (RFC 6125 §6.4.4).
+    static constexpr bool cn_fallback = false;
+    /// With cn_fallback: whether a subject with more than one CN is refused outright
+    /// instead of consulting its last (most specific) CN.
+    static constexpr bool refuse_multiple_cn = false;
+    /// Whether an e-mail reference may match the subject's emailAddress attribute when the
+    /// certificate has no rfc822Name SAN (RFC 5280 §4.2.1.6 deprecates that attribute).
+    static constexpr bool email_subject_fallback = false;
+};
+
+/// RFC 6125 rules: rfc9525 plus partial wildcards in the left-most label (never with an
+/// A-label) and CN-ID fallback under the preconditions above — what OpenSSL users expect.
+struct rfc6125 : rfc9525 {
+    static constexpr bool partial_wildcards = true;
+    static constexpr bool cn_fallback = true;
+};
+
+namespace detail {
+#define SVCID_DETAIL_POLICY_KNOB(knob, type)                                                  \
+    template <class P, class = void>                                                          \
+    struct policy_has_##knob : std::false_type {};                                            \
+    template <class P>                                                                        \
+    struct policy_has_##knob<P, std::enable_if_t<std::is_convertible<decltype(P::knob), type>::value>> \
+        : std::true_type {};
+SVCID_DETAIL_POLICY_KNOB(wildcards, bool)
+SVCID_DETAIL_POLICY_KNOB(partial_wildcards, bool)
+SVCID_DETAIL_POLICY_KNOB(min_labels_after_wildcard, unsigned)
+SVCID_DETAIL_POLICY_KNOB(ipv4_mapped_equal, bool)
+SVCID_DETAIL_POLICY_KNOB(cn_fallback, bool)
+SVCID_DETAIL_POLICY_KNOB(refuse_multiple_cn, bool)
+SVCID_DETAIL_POLICY_KNOB(email_subject_fallback, bool)
+#undef SVCID_DETAIL_POLICY_KNOB
+
+/// Instantiated by every matcher: one readable message per missing knob.
+template <class P>
+struct check_policy {
+    static_assert(policy_has_wildcards<P>::value, "svcid policy: missing `static constexpr bool wildcards` (derive from svcid::rfc9525)");
+    static_assert(policy_has_partial_wildcards<P>::value, "svcid policy: missing `static constexpr bool partial_wildcards` (derive from svcid::rfc9525)");
+    static_assert(policy_has_min_labels_after_wildcard<P>::value, "svcid policy: missing `static constexpr unsigned min_labels_after_wildcard` (derive from svcid::rfc9525)");
+    static_assert(policy_has_ipv4_mapped_equal<P>::value, "svcid policy: missing `static constexpr bool ipv4_mapped_equal` (derive from svcid::rfc9525)");
+    static_assert(policy_has_cn_fallback<P>::value, "svcid policy: missing `static constexpr bool cn_fallback` (derive from svcid::rfc9525)");
+    static_assert(policy_has_refuse_multiple_cn<P>::value, "svcid policy: missing `static constexpr bool refuse_multiple_cn` (derive from svcid::rfc9525)");
+    static_assert(policy_has_email_subject_fallback<P>::value, "svcid policy: missing `static constexpr bool email_subject_fallback` (derive from svcid::rfc9525)");
+    static constexpr bool value = true;
+};
+} // namespace detail
+
+/// True when P has every knob above.
+template <class P>
+constexpr bool is_policy_v = detail::policy_has_wildcards<P>::value && detail::policy_has_partial_wildcards<P>::value &&
+                             detail::policy_has_min_labels_after_wildcard<P>::value &&
+                             detail::policy_has_ipv4_mapped_equal<P>::value && detail::policy_has_cn_fallback<P>::value &&
+                             detail::policy_has_refuse_multiple_cn<P>::value &&
+                             detail::policy_has_email_subject_fallback<P>::value;
+
+SVCID_END_NAMESPACE
+
+#endif
