@@ -1,0 +1,93 @@
+// svcid/explain.hpp — a bounded, human-readable account of a match result.
+//
+// For logs, error messages and the inspector: which reference, what happened, and for a
+// failure each presented identifier of the reference's type with the reason it did not
+// match. Written into a caller-provided buffer; nothing is allocated, and the certificate
+// is walked again here rather than remembered during the (hot) match.
+#ifndef SVCID_EXPLAIN_HPP
+#define SVCID_EXPLAIN_HPP
+
+#include "config.hpp"
+#include "detail/writer.hpp"
+#include "match.hpp"
+
+#include <cstddef>
+
+SVCID_BEGIN_NAMESPACE
+
+/// How many presented identifiers an explanation lists before it says "and N more".
+constexpr std::size_t explain_max_listed = 8;
+
+namespace detail {
+template <class Policy, class Reference>
+struct explain_visitor {
+    const Reference& reference;
+    bounded_writer& out;
+    bool common_names = false;
+    std::size_t listed = 0;
+    std::size_t unlisted = 0;
+
+    constexpr visit operator()(const presented_id& id) noexcept {
+        if (!common_names && !reference_traits<Reference>::considers(id.kind)) return visit::next;
+        if (listed == explain_max_listed) {
+            ++unlisted;
+            return visit::next;
+        }
+        ++listed;
+        out.put("\n  ");
+        out.put(kind_name(id.kind));
+        out.put(" ");
+        out.put_quoted(id.value);
+        out.put(": ");
+        out.put(reference_traits<Reference>::template why<Policy>(reference, id));
+        return visit::next;
+    }
+};
+} // namespace detail
+
+/// Writes an explanation of `result` (from match<Policy>(certificate, reference)) into
+/// `buffer`, NUL-terminated and cut to `size`. Returns the length the full text needed,
+/// so a caller can tell it was cut (return value >= size). Untrusted bytes are escaped.
+///
+/// ```
+/// char text[512];
+/// svcid::explain(cert, ref, svcid::match(cert, ref), text, sizeof text);
+/// // DNS-ID "api.example.com": no presented identifier matches
+/// //   dNSName "www.example.com": names another host
+/// ```
+/// noexcept; no heap.
+template <class Policy = rfc9525, class Adapter, class Reference>
+std::size_t explain(const Adapter& certificate, const Reference& reference, const match_result& result, char* buffer,
+                    std::size_t size) noexcept {
+    using traits = reference_traits<Reference>;
+    detail::bounded_writer out(buffer, size);
+    out.put(traits::type_name);
+    out.put(" ");
+    out.put_quoted(traits::text(reference));
+    out.put(": ");
+    if (result.matched()) {
+        out.put("matched ");
+        out.put(kind_name(result.presented.kind));
+        out.put(" ");
+        out.put_quoted(result.presented.value);
+        return out.wanted();
+    }
+    out.put(status_message(result.status));
+    if (result.status == match_status::no_match) {
+        detail::explain_visitor<Policy, Reference> visitor{reference, out, result.cn_consulted};
+        if (result.cn_consulted)
+            certificate.visit_common_names(visitor);
+        else
+            certificate.visit_subject_alt_names(visitor);
+        if (visitor.unlisted != 0) {
+            out.put("\n  and ");
+            out.put_unsigned(visitor.unlisted);
+            out.put(" more");
+        }
+    }
+    return out.wanted();
+}
+
+SVCID_END_NAMESPACE
+
+#endif

@@ -1,0 +1,211 @@
+// svcid/match.hpp — is a certificate valid for a reference identity?
+//
+// The matcher walks the presented identifiers an adapter (presented.hpp) delivers and
+// compares each of the right type with the reference, under a policy (policy.hpp). It
+// answers with a match_result: matched or not, which presented identifier matched, and
+// on failure the reason. Nothing here allocates or throws; a mismatch is an answer, not an
+// error.
+#ifndef SVCID_MATCH_HPP
+#define SVCID_MATCH_HPP
+
+#include "config.hpp"
+#include "dns_id.hpp"
+#include "dns_reference.hpp"
+#include "policy.hpp"
+#include "presented.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SVCID_BEGIN_NAMESPACE
+
+/// The answer of a match.
+enum class match_status : std::uint8_t {
+    matched,
+    no_identifier_of_type,   ///< the certificate presents no identifier of the reference's type
+    no_match,                ///< it presents some; none names the reference
+    san_malformed,           ///< the subjectAltName extension does not parse: no match, no CN fallback
+    cn_not_consulted,        ///< no SAN identifier of the type; the policy never consults the CN
+    cn_not_permitted,        ///< the policy would consult the CN, but a DNS-, SRV-, URI-ID or IP SAN forbids it
+    multiple_cn_refused,     ///< the policy refuses subjects with several CNs
+    subject_malformed,       ///< the subject Name does not parse, so its CN cannot be read
+    no_reference,            ///< no reference identity was given: fail closed (CVE-2025-27809)
+    optional_not_matched,    ///< match_all: an optional reference's type is presented but did not match
+};
+
+constexpr const char* status_message(match_status s) noexcept {
+    switch (s) {
+    case match_status::matched: return "matched";
+    case match_status::no_identifier_of_type: return "the certificate presents no identifier of this type";
+    case match_status::no_match: return "no presented identifier matches";
+    case match_status::san_malformed: return "the subjectAltName extension is malformed, so nothing is matched";
+    case match_status::cn_not_consulted: return "the certificate has no DNS-ID and this policy never consults the subject CN (RFC 9525 §6.3)";
+    case match_status::cn_not_permitted: return "the subject CN is not consulted because the certificate has DNS-, SRV-, URI-ID or iPAddress SANs (RFC 6125 §6.4.4)";
+    case match_status::multiple_cn_refused: return "the subject has more than one CN and the policy refuses that";
+    case match_status::subject_malformed: return "the subject name is malformed, so its CN cannot be read";
+    case match_status::no_reference: return "no reference identity was configured: refusing to accept any peer";
+    case match_status::optional_not_matched: return "the certificate presents identifiers of an optional reference's type, and none matches";
+    }
+    return "unknown";
+}
+
+/// The outcome of matching one certificate against one reference (or a list of them).
+///
+/// `presented` views into the certificate's bytes: valid while the certificate is.
+struct match_result {
+    match_status status = match_status::no_reference;
+    presented_id presented{};          ///< the identifier that matched (status == matched)
+    std::size_t reference_index = 0;   ///< with lists: the reference this status is about
+    san_state san = san_state::absent; ///< what the adapter found of the SAN extension
+    std::uint16_t candidates = 0;      ///< presented identifiers of the reference's type compared
+    bool cn_consulted = false;         ///< the subject's last CN was compared (CN-ID fallback)
+
+    constexpr bool matched() const noexcept { return status == match_status::matched; }
+    constexpr explicit operator bool() const noexcept { return matched(); }
+};
+
+/// How a reference type meets presented identifiers. Specialised for each reference type;
+/// `kinds` says which presented kinds are compared with it, `matches` compares one.
+template <class Reference>
+struct reference_traits;
+
+/// Each specialisation has: `type_name` (RFC 6125 term), `considers(kind)`,
+/// `may_fall_back_to_cn`, `matches<Policy>(ref, id)` (hot path), and for explanations
+/// `text(ref)` and `why<Policy>(ref, id)`, a phrase saying why one candidate did not match.
+template <>
+struct reference_traits<dns_reference> {
+    static constexpr const char* type_name = "DNS-ID";
+    static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::dns_name; }
+    static constexpr bool may_fall_back_to_cn = true;
+    template <class Policy>
+    static constexpr bool matches(const dns_reference& ref, const presented_id& id) noexcept {
+        return match_dns_id<Policy>(id.value, ref);
+    }
+    static constexpr std::string_view text(const dns_reference& ref) noexcept { return ref.name(); }
+    template <class Policy>
+    static constexpr const char* why(const dns_reference& ref, const presented_id& id) noexcept {
+        return verdict_message(check_dns_id<Policy>(id.value, ref));
+    }
+};
+
+namespace detail {
+
+/// RFC 6125 §6.4.4: the CN is a last resort only when the certificate presents no
+/// identifier of any of these types (an iPAddress SAN blocks it too, as in mozilla-pkix
+/// and GnuTLS: a certificate naming an address does not name a host through its CN).
+constexpr bool blocks_cn_fallback(presented_kind k) noexcept {
+    return k == presented_kind::dns_name || k == presented_kind::srv_name || k == presented_kind::uri ||
+           k == presented_kind::ip_address;
+}
+
+/// Only character strings that are ASCII-compatible byte for byte can be DNS names;
+/// BMPString and UniversalString CNs would need transcoding and are not consulted.
+constexpr bool cn_string_is_bytes(string_tag t) noexcept {
+    return t == string_tag::utf8_string || t == string_tag::printable_string || t == string_tag::ia5_string ||
+           t == string_tag::teletex_string;
+}
+
+template <class Policy, class Reference>
+struct san_visitor {
+    const Reference& reference;
+    match_result& out;
+    bool cn_blocked = false;
+    bool found = false;
+
+    constexpr visit operator()(const presented_id& id) noexcept {
+        cn_blocked = cn_blocked || blocks_cn_fallback(id.kind);
+        if (!reference_traits<Reference>::considers(id.kind)) return visit::next;
+        ++out.candidates;
+        if (!reference_traits<Reference>::template matches<Policy>(reference, id)) return visit::next;
+        out.presented = id;
+        found = true;
+        return visit::stop;
+    }
+};
+
+struct last_cn_visitor {
+    presented_id last{};
+    std::size_t count = 0;
+    constexpr visit operator()(const presented_id& id) noexcept {
+        last = id;
+        ++count;
+        return visit::next;
+    }
+};
+
+template <class Policy, class Reference, class Adapter>
+constexpr match_result match_one(const Adapter& certificate, const Reference& reference) noexcept {
+    match_result out;
+    san_visitor<Policy, Reference> visitor{reference, out};
+    out.san = certificate.visit_subject_alt_names(visitor);
+    if (out.san == san_state::malformed) {
+        out.presented = {};
+        out.status = match_status::san_malformed;
+        return out;
+    }
+    if (out.candidates != 0) {
+        out.status = visitor.found ? match_status::matched : match_status::no_match;
+        return out;
+    }
+    if (!reference_traits<Reference>::may_fall_back_to_cn) {
+        out.status = match_status::no_identifier_of_type;
+        return out;
+    }
+    if (!Policy::cn_fallback) {
+        out.status = match_status::cn_not_consulted;
+        return out;
+    }
+    if (visitor.cn_blocked) {
+        out.status = match_status::cn_not_permitted;
+        return out;
+    }
+    last_cn_visitor cns;
+    if (!certificate.visit_common_names(cns)) {
+        out.status = match_status::subject_malformed;
+        return out;
+    }
+    if (cns.count == 0) {
+        out.status = match_status::no_identifier_of_type;
+        return out;
+    }
+    if (Policy::refuse_multiple_cn && cns.count > 1) {
+        out.status = match_status::multiple_cn_refused;
+        return out;
+    }
+    out.candidates = 1;
+    out.cn_consulted = true;
+    if (cn_string_is_bytes(cns.last.tag) && reference_traits<Reference>::template matches<Policy>(reference, cns.last)) {
+        out.presented = cns.last;
+        out.status = match_status::matched;
+    } else {
+        out.status = match_status::no_match;
+    }
+    return out;
+}
+
+} // namespace detail
+
+/// Matches a certificate against one reference identity.
+///
+/// RFC 9525 §6 (RFC 6125 §6): presented identifiers of the reference's type are compared
+/// in certificate order; the first match wins. The CN is consulted only as the policy
+/// and RFC 6125 §6.4.4 allow. A malformed subjectAltName never matches and never leads to
+/// the CN.
+///
+/// ```
+/// auto ref = svcid::parse_dns_reference("api.example.com");
+/// svcid::openssl_certificate cert{x509};
+/// if (auto r = svcid::match(cert, *ref)) use(r.presented.value);
+/// ```
+/// noexcept; allocates nothing (the adapters promise the same).
+template <class Policy = rfc9525, class Adapter, class Reference>
+constexpr match_result match(const Adapter& certificate, const Reference& reference) noexcept {
+    static_assert(detail::check_adapter<Adapter>(), "");
+    static_assert(detail::check_policy<Policy>::value, "");
+    return detail::match_one<Policy>(certificate, reference);
+}
+
+SVCID_END_NAMESPACE
+
+#endif

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test svcid, and nothing that
+# is already there. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(
+  g++ clang cmake make pkg-config   # toolchains: GCC and Clang are both tested
+  libclang-rt-14-dev                # libFuzzer and the sanitizer runtimes for clang
+  libssl-dev                        # the OpenSSL adapter, test certificates, TLS handshakes
+  catch2                            # Catch2 2.13, Debian 12's; v3 is used instead where found
+  libidn2-dev                       # the optional UTS #46 adapter (svcid/idn2.hpp) and its tests
+  libgnutls28-dev                   # svcid-bench compares against gnutls_x509_crt_check_hostname2
+  libboost-dev                      # the Boost.Asio example
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "svcid: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
