@@ -52,7 +52,7 @@ TEST_CASE("accepts every RFC 4291 section 2.2 text form and strict dotted decima
         {"1:2:3:4:5:6:1.2.3.4", "\0\x01\0\x02\0\x03\0\x04\0\x05\0\x06\x01\x02\x03\x04"sv, "six groups and an IPv4 tail"},
         {"1:2:3:4:5:6:7::", "\0\x01\0\x02\0\x03\0\x04\0\x05\0\x06\0\x07\0\0"sv, "'::' standing for one group, as inet_pton accepts"},
         {"::2:3:4:5:6:7:8", "\0\0\0\x02\0\x03\0\x04\0\x05\0\x06\0\x07\0\x08"sv, "leading '::' standing for one group"},
-        {"1::3:4:5:6:7:1.2.3.4", "\0\x01\0\0\0\x03\0\x04\0\x05\0\x06\0\x07\x01\x02\x03\x04"sv, "'::' for one group before an IPv4 tail"},
+        {"1::4:5:6:7:1.2.3.4", "\0\x01\0\0\0\x04\0\x05\0\x06\0\x07\x01\x02\x03\x04"sv, "'::' for one group before an IPv4 tail"},
         {"[::1]", "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01"sv, "RFC 3986 §3.2.2 IP-literal brackets"},
         {"[0000:0000:0000:0000:0000:ffff:255.255.255.255]",
          "\0\0\0\0\0\0\0\0\0\0\xff\xff\xff\xff\xff\xff"sv, "the longest accepted input, 47 characters"},
