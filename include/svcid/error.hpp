@@ -42,6 +42,13 @@ enum class errc : std::uint8_t {
     ipv4_part_too_large,
     bad_ipv6_syntax,
     ipv6_zone_id_not_allowed,
+    ip_address_too_long = 36,
+    ipv6_group_too_long,
+    ipv6_too_many_groups,
+    ipv6_too_few_groups,
+    ipv6_double_compression,
+    ipv4_in_brackets,
+    ip_bad_octet_count,
 
     // Punycode and IDNA (RFC 3492, RFC 5890-5892)
     punycode_bad_digit = 50,
@@ -61,6 +68,20 @@ enum class errc : std::uint8_t {
     uri_host_not_dns,
     bad_spiffe_id,
     bad_email_address,
+    uri_bad_scheme = 76,
+    uri_bad_percent_encoding,
+    uri_bad_character,
+    uri_bad_port,
+    uri_bad_ip_literal,
+    uri_too_long,
+    spiffe_bad_trust_domain,
+    spiffe_trust_domain_too_long,
+    spiffe_bad_path,
+    spiffe_id_too_long,
+    spiffe_forbidden_component,
+    email_local_part_too_long,
+    email_bad_local_part,
+    email_bad_domain,
 
     // Certificates and DER (X.690 §8, §10; RFC 5280 §4.1, §4.2.1.6)
     der_truncated = 90,
@@ -107,6 +128,13 @@ constexpr const char* message(errc e) noexcept {
     case errc::ipv4_part_too_large: return "an IPv4 part is larger than 255";
     case errc::bad_ipv6_syntax: return "not an IPv6 address in RFC 4291 §2.2 text form";
     case errc::ipv6_zone_id_not_allowed: return "an IPv6 zone id (%...) is local to one host and cannot be in a certificate";
+    case errc::ip_address_too_long: return "the address text is longer than 47 characters, the longest bracketed IPv6 form";
+    case errc::ipv6_group_too_long: return "an IPv6 group has more than 4 hex digits (RFC 4291 §2.2)";
+    case errc::ipv6_too_many_groups: return "the IPv6 address has more than 8 groups ('::' counts as at least one, an embedded IPv4 as two)";
+    case errc::ipv6_too_few_groups: return "the IPv6 address has fewer than 8 groups and no '::' to stand for the rest";
+    case errc::ipv6_double_compression: return "'::' appears twice; it may stand for only one run of zero groups (RFC 4291 §2.2)";
+    case errc::ipv4_in_brackets: return "brackets are only for IPv6 literals (RFC 3986 §3.2.2): write the IPv4 address without them";
+    case errc::ip_bad_octet_count: return "an IP address has exactly 4 (IPv4) or 16 (IPv6) octets";
     case errc::punycode_bad_digit: return "punycode: a character that is not a base-36 digit";
     case errc::punycode_overflow: return "punycode: the encoded value overflows (RFC 3492 §6.4)";
     case errc::punycode_output_too_long: return "punycode: the result does not fit in a 63-octet label";
@@ -122,6 +150,20 @@ constexpr const char* message(errc e) noexcept {
     case errc::uri_host_not_dns: return "the URI's host is not a DNS domain name";
     case errc::bad_spiffe_id: return "not a SPIFFE ID (spiffe://trust-domain/path)";
     case errc::bad_email_address: return "not an e-mail address local@domain";
+    case errc::uri_bad_scheme: return "the URI scheme must start with a letter followed by letters, digits, '+', '-' or '.' (RFC 3986 §3.1)";
+    case errc::uri_bad_percent_encoding: return "a '%' in the URI is not followed by two hex digits (RFC 3986 §2.1)";
+    case errc::uri_bad_character: return "a character that this part of a URI may not contain unencoded: percent-encode it (RFC 3986 Appendix A)";
+    case errc::uri_bad_port: return "the URI port has a character other than a decimal digit (RFC 3986 §3.2.3)";
+    case errc::uri_bad_ip_literal: return "the bracketed URI host is neither an IPv6 address nor an IPvFuture literal (RFC 3986 §3.2.2)";
+    case errc::uri_too_long: return "the URI is longer than 65535 bytes";
+    case errc::spiffe_bad_trust_domain: return "the SPIFFE trust domain is empty or has a character other than a-z, 0-9, '.', '-', '_' (SPIFFE ID §2.1)";
+    case errc::spiffe_trust_domain_too_long: return "the SPIFFE trust domain is longer than 255 bytes (SPIFFE ID §2.3)";
+    case errc::spiffe_bad_path: return "a SPIFFE path segment is empty, '.', '..', or has a character other than a-z, A-Z, 0-9, '.', '-', '_' (SPIFFE ID §2.2)";
+    case errc::spiffe_id_too_long: return "the SPIFFE ID is longer than 2048 bytes (SPIFFE ID §2.3)";
+    case errc::spiffe_forbidden_component: return "a SPIFFE ID may not have user info, a port, a query or a fragment (SPIFFE ID §2)";
+    case errc::email_local_part_too_long: return "the e-mail local part is longer than 64 octets (RFC 5321 §4.5.3.1.1)";
+    case errc::email_bad_local_part: return "the e-mail local part is neither a dot-atom nor a quoted string of printable ASCII (RFC 5321 §4.1.2)";
+    case errc::email_bad_domain: return "the e-mail domain is not letters, digits, hyphens and dots in labels of 1-63 octets, 253 octets at most";
     case errc::der_truncated: return "DER: the data ends before the element does";
     case errc::der_bad_tag: return "DER: an unexpected tag";
     case errc::der_bad_length: return "DER: a length that is not in minimal definite form or exceeds its container";
