@@ -37,7 +37,11 @@ struct explain_visitor {
         out.put("\n  ");
         out.put(kind_name(id.kind));
         out.put(" ");
-        out.put_quoted(id.value);
+        if (id.kind == presented_kind::ip_address) {
+            put_ip_octets(id.value, out);
+        } else {
+            out.put_quoted(id.value);
+        }
         out.put(": ");
         out.put(reference_traits<Reference>::template why<Policy>(reference, id));
         return visit::next;
@@ -63,7 +67,7 @@ std::size_t explain(const Adapter& certificate, const Reference& reference, cons
     detail::bounded_writer out(buffer, size);
     out.put(traits::type_name);
     out.put(" ");
-    out.put_quoted(traits::text(reference));
+    traits::write(reference, out);
     out.put(": ");
     if (result.matched()) {
         out.put("matched ");

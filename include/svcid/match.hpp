@@ -10,7 +10,9 @@
 
 #include "config.hpp"
 #include "dns_id.hpp"
+#include "detail/writer.hpp"
 #include "dns_reference.hpp"
+#include "ip_reference.hpp"
 #include "policy.hpp"
 #include "presented.hpp"
 
@@ -65,6 +67,16 @@ struct match_result {
     constexpr explicit operator bool() const noexcept { return matched(); }
 };
 
+namespace detail {
+/// Writes presented iPAddress octets as an address, or as cut hex when they are no address.
+constexpr void put_ip_octets(std::string_view octets, bounded_writer& out) noexcept {
+    char text[ip_reference::max_text_len] = {};
+    const std::size_t wanted = format_ip_octets(octets, text, sizeof text);
+    out.put(std::string_view(text, wanted < sizeof text ? wanted : sizeof text));
+    if (wanted > sizeof text) out.put("...");
+}
+} // namespace detail
+
 /// How a reference type meets presented identifiers. Specialised for each reference type;
 /// `kinds` says which presented kinds are compared with it, `matches` compares one.
 template <class Reference>
@@ -72,7 +84,8 @@ struct reference_traits;
 
 /// Each specialisation has: `type_name` (RFC 6125 term), `considers(kind)`,
 /// `may_fall_back_to_cn`, `matches<Policy>(ref, id)` (hot path), and for explanations
-/// `text(ref)` and `why<Policy>(ref, id)`, a phrase saying why one candidate did not match.
+/// `write(ref, writer)` and `why<Policy>(ref, id)`, a phrase saying why one candidate did
+/// not match.
 template <>
 struct reference_traits<dns_reference> {
     static constexpr const char* type_name = "DNS-ID";
@@ -82,10 +95,35 @@ struct reference_traits<dns_reference> {
     static constexpr bool matches(const dns_reference& ref, const presented_id& id) noexcept {
         return match_dns_id<Policy>(id.value, ref);
     }
-    static constexpr std::string_view text(const dns_reference& ref) noexcept { return ref.name(); }
+    static constexpr void write(const dns_reference& ref, detail::bounded_writer& out) noexcept {
+        out.put_quoted(ref.name());
+    }
     template <class Policy>
     static constexpr const char* why(const dns_reference& ref, const presented_id& id) noexcept {
         return verdict_message(check_dns_id<Policy>(id.value, ref));
+    }
+};
+
+/// IP-IDs (RFC 9525 §6.4): octet equality with iPAddress SANs only. Never a DNS-ID or CN,
+/// never a wildcard (curl CVE-2014-0139), so no CN fallback.
+template <>
+struct reference_traits<ip_reference> {
+    static constexpr const char* type_name = "IP-ID";
+    static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::ip_address; }
+    static constexpr bool may_fall_back_to_cn = false;
+    template <class Policy>
+    static constexpr bool matches(const ip_reference& ref, const presented_id& id) noexcept {
+        return match_ip_address(id.value, ref, Policy::ipv4_mapped_equal);
+    }
+    static constexpr void write(const ip_reference& ref, detail::bounded_writer& out) noexcept {
+        detail::put_ip_octets(ref.octets(), out);
+    }
+    template <class Policy>
+    static constexpr const char* why(const ip_reference& ref, const presented_id& id) noexcept {
+        if (id.value.size() != 4 && id.value.size() != 16) return "is not 4 or 16 octets long, so it is no address";
+        if (match_ip_address(id.value, ref, true))
+            return "is the same address in the other family (IPv4-mapped IPv6); this policy keeps them apart";
+        return "is another address";
     }
 };
 

@@ -109,13 +109,13 @@ enum class visit : std::uint8_t { next, stop };
 /// complete one over a plain list.
 struct example_adapter {
     template <class Visitor>
-    san_state visit_subject_alt_names(Visitor&& v) const noexcept {
+    constexpr san_state visit_subject_alt_names(Visitor&& v) const noexcept {
         presented_id id{presented_kind::dns_name, string_tag::ia5_string, "www.example.com", {}};
         (void)v(id);
         return san_state::present;
     }
     template <class Visitor>
-    bool visit_common_names(Visitor&& v) const noexcept {
+    constexpr bool visit_common_names(Visitor&& v) const noexcept {
         presented_id id{presented_kind::common_name, string_tag::utf8_string, "www.example.com", {}};
         (void)v(id);
         return true;

@@ -1,0 +1,19 @@
+// svcid/svcid.hpp — the umbrella: every core svcid header (no OpenSSL).
+//
+// The OpenSSL adapter is deliberately not included: include <svcid/openssl.hpp> and link
+// svcid::openssl when you use it, so that the core stays usable with any TLS stack.
+#ifndef SVCID_SVCID_HPP
+#define SVCID_SVCID_HPP
+
+#include "config.hpp"
+#include "dns_id.hpp"
+#include "dns_reference.hpp"
+#include "error.hpp"
+#include "explain.hpp"
+#include "ip_reference.hpp"
+#include "match.hpp"
+#include "policy.hpp"
+#include "presented.hpp"
+#include "result.hpp"
+
+#endif
