@@ -95,6 +95,9 @@ constexpr bool match_dns_id(std::string_view presented, const dns_reference& ref
     static_assert(detail::check_policy<Policy>::value, "");
     presented = detail::strip_trailing_dot(presented);
     const std::string_view ref = reference.name();
+    // A default-constructed reference names nothing; only an empty presented name could
+    // equal it, and that must not count.
+    if (ref.empty()) return false;
     if (presented.size() == ref.size() && detail::equals_folded(presented, ref)) return true;
 
     const std::size_t dot = presented.find('.');
@@ -118,6 +121,7 @@ constexpr dns_id_verdict check_dns_id(std::string_view presented, const dns_refe
     static_assert(detail::check_policy<Policy>::value, "");
     const std::string_view name = detail::strip_trailing_dot(presented);
     if (name.empty() || name.size() > dns_reference::max_length) return dns_id_verdict::malformed;
+    if (reference.name().empty()) return dns_id_verdict::no_match;
     std::size_t label_start = 0;
     std::size_t labels = 0;
     for (std::size_t i = 0; i <= name.size(); ++i) {

@@ -19,7 +19,9 @@
 SVCID_BEGIN_NAMESPACE
 
 /// The address family of an ip_reference.
-enum class ip_family : std::uint8_t { v4 = 4, v6 = 6 };
+/// `none` only in a default-constructed ip_reference, which holds no address and matches
+/// nothing.
+enum class ip_family : std::uint8_t { none = 0, v4 = 4, v6 = 6 };
 
 /// An IPv4 or IPv6 address as a reference identity (RFC 9525 §6.4): 4 or 16 octets in
 /// network order plus the family, stored inline.
@@ -39,7 +41,8 @@ public:
     /// is refused before any other work, which bounds parsing cost and keeps offsets small.
     static constexpr std::size_t max_input_len = max_text_len + 2;
 
-    /// 0.0.0.0; exists so that result<ip_reference> can be default-constructed.
+    /// No address (family none, size 0): matches nothing. Exists so that
+    /// result<ip_reference> can be default-constructed.
     constexpr ip_reference() noexcept = default;
 
     /// From raw octets: 4 for IPv4, 16 for IPv6 (an iPAddress SAN's content, for example).
@@ -56,8 +59,8 @@ public:
     constexpr bool is_v4() const noexcept { return family_ == ip_family::v4; }
     constexpr bool is_v6() const noexcept { return family_ == ip_family::v6; }
 
-    /// 4 or 16.
-    constexpr std::size_t size() const noexcept { return is_v4() ? 4 : 16; }
+    /// 4 or 16; 0 for a default-constructed object.
+    constexpr std::size_t size() const noexcept { return is_v4() ? 4 : is_v6() ? 16 : 0; }
 
     /// The octets in network order, as a view into this object (valid while it lives).
     /// Compares directly with an iPAddress SAN's content octets.
@@ -90,7 +93,7 @@ private:
 
     // char, not unsigned char, so that octets() is a std::string_view in constant expressions.
     char octets_[16] = {};
-    ip_family family_ = ip_family::v4;
+    ip_family family_ = ip_family::none;
 };
 
 namespace detail {
@@ -363,6 +366,7 @@ constexpr std::size_t format_ip_octets(std::string_view octets, char* out, std::
 constexpr bool match_ip_address(std::string_view presented_octets, const ip_reference& ref,
                                 bool ipv4_mapped_equal = false) noexcept {
     const std::string_view want = ref.octets();
+    if (want.empty()) return false;
     if (presented_octets.size() == want.size()) return presented_octets == want;
     if (!ipv4_mapped_equal) return false;
 

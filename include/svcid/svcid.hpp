@@ -14,6 +14,7 @@
 #include "match.hpp"
 #include "policy.hpp"
 #include "presented.hpp"
+#include "reference.hpp"
 #include "result.hpp"
 
 #endif

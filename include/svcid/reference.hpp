@@ -1,0 +1,154 @@
+// svcid/reference.hpp — one reference identity of any type, and lists of them.
+//
+// Applications often accept a peer under several names (a DNS name and an IP address, a
+// SPIFFE ID or a DNS name) or need several to hold at once (pyca/service-identity's
+// obligatory and optional identities). `reference` holds any one typed reference by value
+// so such lists are plain arrays: no heap, trivially copyable.
+#ifndef SVCID_REFERENCE_HPP
+#define SVCID_REFERENCE_HPP
+
+#include "config.hpp"
+#include "dns_reference.hpp"
+#include "ip_reference.hpp"
+#include "match.hpp"
+#include "result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SVCID_BEGIN_NAMESPACE
+
+/// The type of a reference identity, named as RFC 6125 §1.8 names them.
+enum class reference_type : std::uint8_t { dns, ip };
+
+/// Whether a reference must match (obligatory) or must match only when the certificate
+/// presents identifiers of its type (optional), as in pyca/service-identity.
+enum class requirement : std::uint8_t { obligatory, optional };
+
+/// Any one reference identity, held by value (its own inline storage: no heap).
+///
+/// ```
+/// svcid::reference refs[] = {*svcid::parse_dns_reference("db.internal"),
+///                            *svcid::parse_ip_reference("10.0.0.7")};
+/// auto r = svcid::match_any(cert, refs);
+/// ```
+class reference {
+public:
+    /// An empty DNS reference that matches nothing; exists for result<reference>.
+    constexpr reference() noexcept : type_(reference_type::dns), requirement_(requirement::obligatory), dns_() {}
+    constexpr reference(const dns_reference& r, requirement q = requirement::obligatory) noexcept
+        : type_(reference_type::dns), requirement_(q), dns_(r) {}
+    constexpr reference(const ip_reference& r, requirement q = requirement::obligatory) noexcept
+        : type_(reference_type::ip), requirement_(q), ip_(r) {}
+
+    constexpr reference_type type() const noexcept { return type_; }
+    constexpr svcid::requirement required() const noexcept { return requirement_; }
+
+    /// Calls `f` with the typed reference; returns what `f` returns.
+    template <class F>
+    constexpr decltype(auto) visit(F&& f) const noexcept {
+        switch (type_) {
+        case reference_type::ip: return f(ip_);
+        case reference_type::dns: break;
+        }
+        return f(dns_);
+    }
+
+private:
+    reference_type type_;
+    svcid::requirement requirement_;
+    union {
+        dns_reference dns_;
+        ip_reference ip_;
+    };
+};
+
+/// Parses a reference whose type is told by its text: an IP address when it is one
+/// (RFC 9525 §6.1: an address is never a DNS name), a DNS name otherwise. For command lines
+/// and configuration files; code that knows the type should call the typed parser.
+constexpr result<reference> parse_reference(std::string_view text) noexcept {
+    if (auto ip = parse_ip_reference(text)) return reference(*ip);
+    auto dns = parse_dns_reference(text);
+    if (!dns) return dns.error();
+    return reference(*dns);
+}
+
+namespace detail {
+template <class Policy, class Adapter>
+struct match_typed {
+    const Adapter& certificate;
+    template <class Typed>
+    constexpr match_result operator()(const Typed& typed) const noexcept {
+        return match_one<Policy>(certificate, typed);
+    }
+};
+} // namespace detail
+
+/// Matches one reference of any type; see match() in match.hpp.
+template <class Policy = rfc9525, class Adapter>
+constexpr match_result match(const Adapter& certificate, const reference& ref) noexcept {
+    static_assert(detail::check_adapter<Adapter>(), "");
+    static_assert(detail::check_policy<Policy>::value, "");
+    return ref.visit(detail::match_typed<Policy, Adapter>{certificate});
+}
+
+/// Succeeds when any one of `refs` matches; the result names the first that does
+/// (`reference_index`). With no references it fails closed with `no_reference`
+/// (mbedTLS CVE-2025-27809). On failure the result is the first reference's.
+/// noexcept; no heap.
+template <class Policy = rfc9525, class Adapter>
+constexpr match_result match_any(const Adapter& certificate, const reference* refs, std::size_t count) noexcept {
+    match_result first;
+    for (std::size_t i = 0; i < count; ++i) {
+        match_result r = match<Policy>(certificate, refs[i]);
+        r.reference_index = i;
+        if (r.matched()) return r;
+        if (i == 0) first = r;
+        if (r.status == match_status::san_malformed) return r;
+    }
+    return first;
+}
+
+template <class Policy = rfc9525, class Adapter, std::size_t N>
+constexpr match_result match_any(const Adapter& certificate, const reference (&refs)[N]) noexcept {
+    return match_any<Policy>(certificate, refs, N);
+}
+
+/// pyca/service-identity's model: every obligatory reference must match; an optional one
+/// must match only when the certificate presents identifiers of its type. Stricter than
+/// pyca in one way: at least one reference must actually match, so a list of optional
+/// references the certificate says nothing about fails (when in doubt, do not match).
+/// The result is the first failing reference's, or the last matching one's.
+/// noexcept; no heap.
+template <class Policy = rfc9525, class Adapter>
+constexpr match_result match_all(const Adapter& certificate, const reference* refs, std::size_t count) noexcept {
+    match_result last;
+    bool any_matched = false;
+    for (std::size_t i = 0; i < count; ++i) {
+        match_result r = match<Policy>(certificate, refs[i]);
+        r.reference_index = i;
+        if (r.matched()) {
+            any_matched = true;
+            last = r;
+            continue;
+        }
+        const bool presented = r.candidates != 0 || r.status == match_status::san_malformed;
+        if (refs[i].required() == requirement::obligatory) return r;
+        if (presented) {
+            if (r.status != match_status::san_malformed) r.status = match_status::optional_not_matched;
+            return r;
+        }
+        if (!any_matched) last = r;
+    }
+    return last;
+}
+
+template <class Policy = rfc9525, class Adapter, std::size_t N>
+constexpr match_result match_all(const Adapter& certificate, const reference (&refs)[N]) noexcept {
+    return match_all<Policy>(certificate, refs, N);
+}
+
+SVCID_END_NAMESPACE
+
+#endif

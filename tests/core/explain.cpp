@@ -1,0 +1,80 @@
+#include <svcid/explain.hpp>
+
+#include "catch.hpp"
+#include "list_adapter.hpp"
+
+#include <cstring>
+#include <string>
+
+using namespace svcid_test;
+
+namespace {
+template <class Policy = svcid::rfc9525, class Reference>
+std::string explain_text(const list_adapter& cert, const Reference& ref, std::size_t size = 1024) {
+    std::string buffer(size, '#');
+    const auto r = svcid::match<Policy>(cert, ref);
+    const std::size_t wanted = svcid::explain<Policy>(cert, ref, r, &buffer[0], buffer.size());
+    const std::string text(buffer.c_str());
+    CHECK(text.size() == (wanted < size ? wanted : size - 1));
+    return text;
+}
+svcid::dns_reference dns_ref(const char* name) { return *svcid::parse_dns_reference(name); }
+} // namespace
+
+TEST_CASE("an explanation of a match names the presented identifier that matched") {
+    list_adapter cert;
+    cert.alt_names = {dns("*.example.com")};
+    CHECK(explain_text(cert, dns_ref("api.example.com")) == "DNS-ID \"api.example.com\": matched dNSName \"*.example.com\"");
+}
+
+TEST_CASE("an explanation of a mismatch lists each candidate with its reason") {
+    list_adapter cert;
+    cert.alt_names = {dns("www.example.com"), dns("a.*.example.com"), dns("f*.example.com"), dns("*.com")};
+    CHECK(explain_text(cert, dns_ref("api.example.com")) ==
+          "DNS-ID \"api.example.com\": no presented identifier matches"
+          "\n  dNSName \"www.example.com\": names another host"
+          "\n  dNSName \"a.*.example.com\": has '*' outside the left-most label or more than one '*' (RFC 6125 §6.4.3)"
+          "\n  dNSName \"f*.example.com\": is a partial wildcard, which only the rfc6125 policy accepts (RFC 9525 §6.3)"
+          "\n  dNSName \"*.com\": is a wildcard with too few labels after '*' (e.g. *.com)");
+}
+
+TEST_CASE("untrusted bytes are escaped in explanations, so a NUL or escape code is shown, not obeyed") {
+    list_adapter cert;
+    cert.alt_names = {dns(std::string_view("api.example.com\0.evil\x1b[2J\"", 26))};
+    CHECK(explain_text(cert, dns_ref("api.example.com")) ==
+          "DNS-ID \"api.example.com\": no presented identifier matches"
+          "\n  dNSName \"api.example.com\\x00.evil\\x1b[2J\\x22\": is not a well-formed DNS name (empty or over-long label, NUL or non-LDH byte)");
+}
+
+TEST_CASE("explanations are bounded however many names a certificate has (Go CVE-2025-61729)") {
+    list_adapter cert;
+    std::vector<std::string> names;
+    for (int i = 0; i < 1000; ++i) names.push_back("host" + std::to_string(i) + ".example.com");
+    for (const auto& n : names) cert.alt_names.push_back(dns(n));
+    const std::string text = explain_text(cert, dns_ref("api.example.com"), 4096);
+    CHECK(text.find("and 992 more") != std::string::npos);
+    CHECK(text.size() < 1024);
+    const std::string cut = explain_text(cert, dns_ref("api.example.com"), 40);
+    CHECK(cut.size() == 39);
+}
+
+TEST_CASE("an explanation says why the CN was or was not consulted") {
+    list_adapter cert;
+    cert.san = svcid::san_state::absent;
+    cert.common_names = {cn("www.example.com")};
+    CHECK(explain_text(cert, dns_ref("api.example.com")) ==
+          "DNS-ID \"api.example.com\": the certificate has no DNS-ID and this policy never consults the subject CN (RFC 9525 §6.3)");
+    CHECK(explain_text<svcid::rfc6125>(cert, dns_ref("api.example.com")) ==
+          "DNS-ID \"api.example.com\": no presented identifier matches\n  CN \"www.example.com\": names another host");
+}
+
+TEST_CASE("IP explanations show addresses as text") {
+    list_adapter cert;
+    const std::string other("\xc0\x00\x02\x02", 4);
+    const std::string junk("\x01\x02\x03", 3);
+    cert.alt_names = {ip(other), ip(junk)};
+    CHECK(explain_text(cert, *svcid::parse_ip_reference("192.0.2.1")) ==
+          "IP-ID 192.0.2.1: no presented identifier matches"
+          "\n  iPAddress 192.0.2.2: is another address"
+          "\n  iPAddress 0x010203: is not 4 or 16 octets long, so it is no address");
+}
