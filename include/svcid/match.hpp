@@ -12,9 +12,13 @@
 #include "dns_id.hpp"
 #include "detail/writer.hpp"
 #include "dns_reference.hpp"
+#include "email.hpp"
 #include "ip_reference.hpp"
 #include "policy.hpp"
 #include "presented.hpp"
+#include "spiffe_reference.hpp"
+#include "srv_reference.hpp"
+#include "uri_reference.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +38,7 @@ enum class match_status : std::uint8_t {
     subject_malformed,       ///< the subject Name does not parse, so its CN cannot be read
     no_reference,            ///< no reference identity was given: fail closed (CVE-2025-27809)
     optional_not_matched,    ///< match_all: an optional reference's type is presented but did not match
+    not_an_svid,             ///< a SPIFFE reference, and the certificate has more than one URI SAN (X509-SVID §2)
 };
 
 constexpr const char* status_message(match_status s) noexcept {
@@ -48,6 +53,7 @@ constexpr const char* status_message(match_status s) noexcept {
     case match_status::subject_malformed: return "the subject name is malformed, so its CN cannot be read";
     case match_status::no_reference: return "no reference identity was configured: refusing to accept any peer";
     case match_status::optional_not_matched: return "the certificate presents identifiers of an optional reference's type, and none matches";
+    case match_status::not_an_svid: return "the certificate has more than one URI SAN, so it is no X509-SVID (X509-SVID §2)";
     }
     return "unknown";
 }
@@ -83,11 +89,16 @@ template <class Reference>
 struct reference_traits;
 
 /// Each specialisation has: `type_name` (RFC 6125 term), `considers(kind)`,
-/// `may_fall_back_to_cn`, `matches<Policy>(ref, id)` (hot path), and for explanations
-/// `write(ref, writer)` and `why<Policy>(ref, id)`, a phrase saying why one candidate did
-/// not match.
+/// `may_fall_back_to_cn`, `single_candidate` (all candidates are counted and more than one
+/// fails), `matches<Policy>(ref, id)` (hot path), and for explanations `write(ref, writer)`
+/// and `why<Policy>(ref, id)`, a phrase saying why one candidate did not match.
+struct reference_traits_base {
+    static constexpr bool may_fall_back_to_cn = false;
+    static constexpr bool single_candidate = false;
+};
+
 template <>
-struct reference_traits<dns_reference> {
+struct reference_traits<dns_reference> : reference_traits_base {
     static constexpr const char* type_name = "DNS-ID";
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::dns_name; }
     static constexpr bool may_fall_back_to_cn = true;
@@ -107,10 +118,9 @@ struct reference_traits<dns_reference> {
 /// IP-IDs (RFC 9525 §6.4): octet equality with iPAddress SANs only. Never a DNS-ID or CN,
 /// never a wildcard (curl CVE-2014-0139), so no CN fallback.
 template <>
-struct reference_traits<ip_reference> {
+struct reference_traits<ip_reference> : reference_traits_base {
     static constexpr const char* type_name = "IP-ID";
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::ip_address; }
-    static constexpr bool may_fall_back_to_cn = false;
     template <class Policy>
     static constexpr bool matches(const ip_reference& ref, const presented_id& id) noexcept {
         return match_ip_address(id.value, ref, Policy::ipv4_mapped_equal);
@@ -124,6 +134,102 @@ struct reference_traits<ip_reference> {
         if (match_ip_address(id.value, ref, true))
             return "is the same address in the other family (IPv4-mapped IPv6); this policy keeps them apart";
         return "is another address";
+    }
+};
+
+/// SRV-IDs (RFC 6125 §6.5.1, RFC 4985): SRVName otherNames only.
+template <>
+struct reference_traits<srv_reference> : reference_traits_base {
+    static constexpr const char* type_name = "SRV-ID";
+    static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::srv_name; }
+    template <class Policy>
+    static constexpr bool matches(const srv_reference& ref, const presented_id& id) noexcept {
+        return match_srv_id(id.value, ref);
+    }
+    static constexpr void write(const srv_reference& ref, detail::bounded_writer& out) noexcept {
+        out.put("\"_");
+        out.put(ref.service());
+        out.put(".");
+        out.put(ref.domain().name());
+        out.put("\"");
+    }
+    template <class Policy>
+    static constexpr const char* why(const srv_reference&, const presented_id&) noexcept {
+        return "names another service or domain (no wildcards in SRV-IDs: RFC 4985 §2 names a domain, not a pattern)";
+    }
+};
+
+/// URI-IDs (RFC 6125 §6.5.2): URI SANs with a DNS host; never a DNS-ID (Node CVE-2021-44531).
+template <>
+struct reference_traits<uri_reference> : reference_traits_base {
+    static constexpr const char* type_name = "URI-ID";
+    static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::uri; }
+    template <class Policy>
+    static constexpr bool matches(const uri_reference& ref, const presented_id& id) noexcept {
+        return match_uri_id(id.value, ref);
+    }
+    static constexpr void write(const uri_reference& ref, detail::bounded_writer& out) noexcept {
+        out.put("\"");
+        out.put(ref.scheme());
+        out.put("://");
+        out.put(ref.domain().name());
+        out.put("\"");
+    }
+    template <class Policy>
+    static constexpr const char* why(const uri_reference&, const presented_id& id) noexcept {
+        auto uri = parse_uri(id.value);
+        if (!uri) return "is not a URI (RFC 3986)";
+        if (uri->host_kind != uri_host_kind::reg_name) return "has no DNS host (an address or no authority), so it is no URI-ID";
+        return "names another scheme or host";
+    }
+};
+
+/// SPIFFE IDs: the one URI SAN of an X509-SVID.
+template <>
+struct reference_traits<spiffe_reference> : reference_traits_base {
+    static constexpr const char* type_name = "SPIFFE-ID";
+    static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::uri; }
+    static constexpr bool single_candidate = true;
+    template <class Policy>
+    static constexpr bool matches(const spiffe_reference& ref, const presented_id& id) noexcept {
+        return match_spiffe(id.value, ref);
+    }
+    static constexpr void write(const spiffe_reference& ref, detail::bounded_writer& out) noexcept {
+        out.put_quoted(ref.text());
+        switch (ref.mode()) {
+        case spiffe_match::trust_domain: out.put(" (any workload of the trust domain)"); break;
+        case spiffe_match::path_prefix: out.put(" (and the workloads below it)"); break;
+        case spiffe_match::exact: break;
+        }
+    }
+    template <class Policy>
+    static constexpr const char* why(const spiffe_reference&, const presented_id& id) noexcept {
+        if (!parse_spiffe_id(id.value)) return "is not a valid SPIFFE ID (SPIFFE ID §2)";
+        return "is another SPIFFE ID";
+    }
+};
+
+/// E-mail addresses (RFC 5280 §4.2.1.6, RFC 8398): rfc822Name and SmtpUTF8Mailbox.
+template <>
+struct reference_traits<email_reference> : reference_traits_base {
+    static constexpr const char* type_name = "e-mail";
+    static constexpr bool considers(presented_kind k) noexcept {
+        return k == presented_kind::rfc822_name || k == presented_kind::smtp_utf8_mailbox;
+    }
+    template <class Policy>
+    static constexpr bool matches(const email_reference& ref, const presented_id& id) noexcept {
+        return match_email(id.value, ref);
+    }
+    static constexpr void write(const email_reference& ref, detail::bounded_writer& out) noexcept {
+        out.put("\"");
+        out.put(ref.local_part());
+        out.put("@");
+        out.put(ref.domain());
+        out.put("\"");
+    }
+    template <class Policy>
+    static constexpr const char* why(const email_reference&, const presented_id&) noexcept {
+        return "is another mailbox (local part exact, domain case-insensitive)";
     }
 };
 
@@ -155,10 +261,10 @@ struct san_visitor {
         cn_blocked = cn_blocked || blocks_cn_fallback(id.kind);
         if (!reference_traits<Reference>::considers(id.kind)) return visit::next;
         ++out.candidates;
-        if (!reference_traits<Reference>::template matches<Policy>(reference, id)) return visit::next;
+        if (found || !reference_traits<Reference>::template matches<Policy>(reference, id)) return visit::next;
         out.presented = id;
         found = true;
-        return visit::stop;
+        return reference_traits<Reference>::single_candidate ? visit::next : visit::stop;
     }
 };
 
@@ -180,6 +286,11 @@ constexpr match_result match_one(const Adapter& certificate, const Reference& re
     if (out.san == san_state::malformed) {
         out.presented = {};
         out.status = match_status::san_malformed;
+        return out;
+    }
+    if (reference_traits<Reference>::single_candidate && out.candidates > 1) {
+        out.presented = {};
+        out.status = match_status::not_an_svid;
         return out;
     }
     if (out.candidates != 0) {

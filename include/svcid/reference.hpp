@@ -9,9 +9,13 @@
 
 #include "config.hpp"
 #include "dns_reference.hpp"
+#include "email.hpp"
 #include "ip_reference.hpp"
 #include "match.hpp"
 #include "result.hpp"
+#include "spiffe_reference.hpp"
+#include "srv_reference.hpp"
+#include "uri_reference.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +24,7 @@
 SVCID_BEGIN_NAMESPACE
 
 /// The type of a reference identity, named as RFC 6125 §1.8 names them.
-enum class reference_type : std::uint8_t { dns, ip };
+enum class reference_type : std::uint8_t { dns, ip, srv, uri, spiffe, email };
 
 /// Whether a reference must match (obligatory) or must match only when the certificate
 /// presents identifiers of its type (optional), as in pyca/service-identity.
@@ -41,6 +45,14 @@ public:
         : type_(reference_type::dns), requirement_(q), dns_(r) {}
     constexpr reference(const ip_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::ip), requirement_(q), ip_(r) {}
+    constexpr reference(const srv_reference& r, requirement q = requirement::obligatory) noexcept
+        : type_(reference_type::srv), requirement_(q), srv_(r) {}
+    constexpr reference(const uri_reference& r, requirement q = requirement::obligatory) noexcept
+        : type_(reference_type::uri), requirement_(q), uri_(r) {}
+    constexpr reference(const spiffe_reference& r, requirement q = requirement::obligatory) noexcept
+        : type_(reference_type::spiffe), requirement_(q), spiffe_(r) {}
+    constexpr reference(const email_reference& r, requirement q = requirement::obligatory) noexcept
+        : type_(reference_type::email), requirement_(q), email_(r) {}
 
     constexpr reference_type type() const noexcept { return type_; }
     constexpr svcid::requirement required() const noexcept { return requirement_; }
@@ -50,6 +62,10 @@ public:
     constexpr decltype(auto) visit(F&& f) const noexcept {
         switch (type_) {
         case reference_type::ip: return f(ip_);
+        case reference_type::srv: return f(srv_);
+        case reference_type::uri: return f(uri_);
+        case reference_type::spiffe: return f(spiffe_);
+        case reference_type::email: return f(email_);
         case reference_type::dns: break;
         }
         return f(dns_);
@@ -61,13 +77,37 @@ private:
     union {
         dns_reference dns_;
         ip_reference ip_;
+        srv_reference srv_;
+        uri_reference uri_;
+        spiffe_reference spiffe_;
+        email_reference email_;
     };
 };
 
-/// Parses a reference whose type is told by its text: an IP address when it is one
-/// (RFC 9525 §6.1: an address is never a DNS name), a DNS name otherwise. For command lines
-/// and configuration files; code that knows the type should call the typed parser.
+/// Parses a reference whose type is told by its text, for command lines and configuration
+/// files (code that knows the type should call the typed parser):
+/// - `spiffe://...` is an exact SPIFFE ID;
+/// - another `scheme://host...` is a URI-ID;
+/// - `local@domain` is an e-mail address;
+/// - an IP address is an IP reference (RFC 9525 §6.1: an address is never a DNS name);
+/// - anything else is a DNS name. An SRV-ID (`_imap.example.net`) must be asked for with
+///   parse_srv_reference(), since `_` labels are also valid DNS names.
 constexpr result<reference> parse_reference(std::string_view text) noexcept {
+    if (text.substr(0, 9) == "spiffe://") {
+        auto spiffe = make_spiffe_reference(text);
+        if (!spiffe) return spiffe.error();
+        return reference(*spiffe);
+    }
+    if (text.find("://") != std::string_view::npos) {
+        auto uri = parse_uri_reference(text);
+        if (!uri) return uri.error();
+        return reference(*uri);
+    }
+    if (text.find('@') != std::string_view::npos) {
+        auto email = parse_email_reference(text);
+        if (!email) return email.error();
+        return reference(*email);
+    }
     if (auto ip = parse_ip_reference(text)) return reference(*ip);
     auto dns = parse_dns_reference(text);
     if (!dns) return dns.error();

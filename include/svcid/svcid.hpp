@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "dns_id.hpp"
 #include "dns_reference.hpp"
+#include "email.hpp"
 #include "error.hpp"
 #include "explain.hpp"
 #include "ip_reference.hpp"
@@ -16,5 +17,10 @@
 #include "presented.hpp"
 #include "reference.hpp"
 #include "result.hpp"
+#include "spiffe.hpp"
+#include "spiffe_reference.hpp"
+#include "srv_reference.hpp"
+#include "uri.hpp"
+#include "uri_reference.hpp"
 
 #endif

@@ -182,3 +182,57 @@ TEST_CASE("matching is noexcept and usable in constant expressions") {
     STATIC_REQUIRE(svcid::is_certificate_adapter_v<list_adapter>);
     STATIC_REQUIRE(!svcid::is_certificate_adapter_v<int>);
 }
+
+TEST_CASE("SRV, URI, SPIFFE and e-mail references meet only their own SAN types (RFC 6125 §6.5)") {
+    list_adapter cert;
+    cert.alt_names = {dns("example.net"), srv("_imap.example.net"), uri("sip://example.net/"),
+                      email("ops@example.net")};
+    CHECK(svcid::match(cert, *svcid::make_srv_reference("imap", "example.net")).matched());
+    CHECK(svcid::match(cert, *svcid::make_uri_reference("sip", "example.net")).matched());
+    CHECK(svcid::match(cert, *svcid::parse_email_reference("ops@Example.NET")).matched());
+    CHECK(svcid::match(cert, *svcid::make_srv_reference("xmpp", "example.net")).status == match_status::no_match);
+    CHECK(svcid::match(cert, *svcid::parse_email_reference("Ops@example.net")).status == match_status::no_match);
+    CHECK(svcid::match(cert, *svcid::make_spiffe_reference("spiffe://example.net")).status == match_status::no_match);
+}
+
+TEST_CASE("a URI SAN's host never satisfies a DNS reference (Node CVE-2021-44531)") {
+    list_adapter cert;
+    cert.alt_names = {uri("https://www.example.com/")};
+    cert.common_names = {cn("www.example.com")};
+    auto r = svcid::match<rfc6125>(cert, dns_ref("www.example.com"));
+    CHECK(r.status == match_status::cn_not_permitted);
+}
+
+TEST_CASE("an SRV-ID's domain never satisfies a DNS reference, nor pairs with another reference's service") {
+    list_adapter cert;
+    cert.alt_names = {srv("_imap.example.net"), srv("_xmpp.example.org")};
+    CHECK_FALSE(svcid::match(cert, dns_ref("example.net")).matched());
+    CHECK_FALSE(svcid::match(cert, *svcid::make_srv_reference("imap", "example.org")).matched());
+    CHECK_FALSE(svcid::match(cert, *svcid::make_srv_reference("xmpp", "example.net")).matched());
+}
+
+TEST_CASE("SmtpUTF8Mailbox values match e-mail references (RFC 8398)") {
+    list_adapter cert;
+    cert.alt_names = {{svcid::presented_kind::smtp_utf8_mailbox, svcid::string_tag::utf8_string,
+                       "j\xc3\xb6rg@example.net", {}},
+                      {svcid::presented_kind::smtp_utf8_mailbox, svcid::string_tag::utf8_string, "ops@EXAMPLE.net", {}}};
+    auto r = svcid::match(cert, *svcid::parse_email_reference("ops@example.net"));
+    REQUIRE(r.matched());
+    CHECK(r.presented.kind == svcid::presented_kind::smtp_utf8_mailbox);
+    CHECK(r.candidates == 2);
+}
+
+TEST_CASE("a certificate with more than one URI SAN is no SVID and matches no SPIFFE reference (X509-SVID §2)") {
+    const auto workload = *svcid::make_spiffe_reference("spiffe://prod.example/api");
+    list_adapter svid;
+    svid.alt_names = {uri("spiffe://prod.example/api"), dns("api.prod.example")};
+    auto ok = svcid::match(svid, workload);
+    REQUIRE(ok.matched());
+    CHECK(ok.presented.value == "spiffe://prod.example/api");
+
+    list_adapter two;
+    two.alt_names = {uri("spiffe://prod.example/api"), uri("https://api.prod.example/")};
+    CHECK(svcid::match(two, workload).status == match_status::not_an_svid);
+    two.alt_names = {uri("https://api.prod.example/"), uri("spiffe://prod.example/api")};
+    CHECK(svcid::match(two, workload).status == match_status::not_an_svid);
+}
