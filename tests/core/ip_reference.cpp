@@ -9,6 +9,8 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 using namespace std::string_view_literals;
 

@@ -3,6 +3,7 @@
 #include "catch.hpp"
 
 #include <string_view>
+#include <type_traits>
 
 using namespace std::string_view_literals;
 
