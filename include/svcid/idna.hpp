@@ -246,7 +246,7 @@ SVCID_NODISCARD constexpr error validate_u_label(const char32_t* cps, std::size_
 ///
 /// ```
 /// svcid::validate_a_label("xn--bcher-kva") == svcid::errc::ok
-/// svcid::validate_a_label("xn--bcher-kv4") != svcid::errc::ok
+/// svcid::validate_a_label("xn--abc-") == svcid::errc::idna_bad_a_label  // decodes to ASCII
 /// ```
 /// constexpr, noexcept, no allocation.
 SVCID_NODISCARD constexpr errc validate_a_label(std::string_view label) noexcept {
