@@ -151,6 +151,19 @@ def script_by_name(prefixes, excluded_words=()):
     return pred
 
 
+def composition_pairs():
+    """(first, second) pairs that NFC composes into one code point: primary composites."""
+    pairs = []
+    for cp in range(MAX_CP + 1):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if not decomposition or decomposition.startswith("<"):
+            continue
+        parts = [int(p, 16) for p in decomposition.split()]
+        if len(parts) == 2 and unicodedata.normalize("NFC", chr(parts[0]) + chr(parts[1])) == chr(cp):
+            pairs.append((parts[0], parts[1]))
+    return sorted(pairs)
+
+
 def emit_ranges(name, ranges, brief):
     lines = [f"// {brief}", f"inline constexpr char32_t {name}[][2] = {{"]
     row = []
@@ -178,6 +191,7 @@ def main():
          "IDEOGRAPHIC ITERATION MARK", "IDEOGRAPHIC NUMBER ZERO", "HANGZHOU NUMERAL"),
         ("KATAKANA MIDDLE DOT", "KATAKANA-HIRAGANA", "HALFWIDTH", "CIRCLED", "SQUARED")))
     virama = ranges_where(lambda cp: unicodedata.combining(chr(cp)) == 9)
+    pairs = composition_pairs()
 
     out = []
     out.append(f"""// svcid/detail/idna_table.hpp — IDNA2008 derived properties for Unicode {UNICODE_VERSION}.
@@ -222,6 +236,20 @@ inline constexpr std::uint32_t idna_property_table[] = {{""")
     out.append("")
     out.append(emit_ranges("idna_virama", virama,
                            "Canonical_Combining_Class=Virama, for ZERO WIDTH (NON-)JOINER (RFC 5892 Appendix A.1, A.2)."))
+    out.append("")
+    out.append(f"// Pairs NFC composes into one code point (canonical decompositions of length two, minus")
+    out.append(f"// composition exclusions), sorted: two adjacent code points found here are not NFC.")
+    out.append(f"// {len(pairs)} pairs.")
+    out.append("inline constexpr char32_t idna_nfc_pairs[][2] = {")
+    row = []
+    for a, b in pairs:
+        row.append(f"{{0x{a:X}, 0x{b:X}}}")
+        if len(row) == 6:
+            out.append("    " + ", ".join(row) + ",")
+            row = []
+    if row:
+        out.append("    " + ", ".join(row) + ",")
+    out.append("};")
     out.append("""
 } // namespace detail
 SVCID_END_NAMESPACE

@@ -18,8 +18,10 @@
 //   such as U+212A KELVIN SIGN fail with `idna_disallowed_code_point` and are never folded
 //   to 'k' (the confusion behind CVE-2020-14577 and CVE-2021-0341). Full-width dots such as
 //   U+3002 are not label separators here.
-// - NFC (RFC 5891 §5.3). Code points that NFC changes on their own are DISALLOWED already,
-//   but a decomposed sequence such as "a" U+0308 (NFC: "ä") is not detected.
+// - Full NFC (RFC 5891 §5.3). Code points that NFC changes on their own are DISALLOWED
+//   already, and a mark that composes with the code point right before it ("a" U+0308,
+//   NFC "ä") fails with `idna_not_nfc`; marks in non-canonical order, and compositions
+//   across an intervening mark, are not detected.
 // - The ZWNJ joining-type rule (RFC 5892 Appendix A.1, second clause): ZWNJ is accepted
 //   only after a virama.
 // - The Bidi rule (RFC 5893).
@@ -153,6 +155,21 @@ constexpr bool in_ranges(const char32_t (&ranges)[N][2], char32_t cp) noexcept {
     return false;
 }
 
+constexpr bool composes(char32_t first, char32_t second) noexcept {
+    std::size_t lo = 0, hi = sizeof idna_nfc_pairs / sizeof idna_nfc_pairs[0];
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        const char32_t a = idna_nfc_pairs[mid][0], b = idna_nfc_pairs[mid][1];
+        if (first < a || (first == a && second < b))
+            hi = mid;
+        else if (first > a || second > b)
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
 constexpr bool any_in(const char32_t* cps, std::size_t n, char32_t first, char32_t last) noexcept {
     for (std::size_t j = 0; j < n; ++j)
         if (cps[j] >= first && cps[j] <= last) return true;
@@ -226,6 +243,7 @@ SVCID_NODISCARD constexpr error validate_u_label(const char32_t* cps, std::size_
         case idna_property::pvalid: break;
         case idna_property::pvalid_mark:
             if (i == 0) return {errc::idna_leading_combining_mark, 0};
+            if (detail::composes(cps[i - 1], cps[i])) return {errc::idna_not_nfc, i};
             break;
         case idna_property::contextj:
         case idna_property::contexto:

@@ -192,7 +192,13 @@ TEST_CASE("code points RFC 5892 derives as PVALID are accepted", "[idna][rfc5892
 
 TEST_CASE("a U-label may not start with a combining mark (RFC 5891 §4.2.3.2)", "[idna]") {
     CHECK(u_label_error(U"\u0301a") == svcid::errc::idna_leading_combining_mark);
-    CHECK(u_label_error(U"a\u0301") == svcid::errc::ok);
+    CHECK(u_label_error(U"x\u0301") == svcid::errc::ok);  // no precomposed x with acute
+}
+
+TEST_CASE("a U-label in decomposed form is refused as not NFC (RFC 5891 §5.3)", "[idna][nfc]") {
+    CHECK(u_label_error(U"a\u0308rger") == svcid::errc::idna_not_nfc);
+    CHECK(u_label_error(U"\u0915\u093c") == svcid::errc::ok);  // U+0958 is excluded from composition
+    CHECK(u_label_error(U"\u00e4\u0301") == svcid::errc::ok);
 }
 
 TEST_CASE("a U-label may not have hyphens at its edges or in positions 3 and 4 (RFC 5891 §4.2.3.1)", "[idna]") {
