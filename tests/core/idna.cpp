@@ -287,6 +287,6 @@ TEST_CASE("U-label to A-label to U-label is the identity for valid names", "[idn
                                   "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84"}) {
         auto a = ascii_name(name);
         REQUIRE(a.error == svcid::errc::ok);
-        CHECK(display_name(a.text).text == name);
+        CHECK(display_name(a.text).text == std::string(name));
     }
 }
