@@ -69,7 +69,8 @@ def unstable(ch):
     # APPROXIMATION: RFC 5892 §2.2 uses NFKC_Casefold, which unicodedata lacks. We use
     # NFKC(casefold(NFKC(cp))); it differs from NFKC_Casefold only for code points that
     # NFKC_Casefold also removes (Default_Ignorable_Code_Point), and those are DISALLOWED
-    # by IgnorableProperties one step later, so the derived property is the same.
+    # by IgnorableProperties one step later, so the derived property should be the same.
+    # Not yet checked against IANA's published idna-tables for Unicode 14.0.
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold()) != ch
 
 
