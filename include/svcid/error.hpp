@@ -60,6 +60,12 @@ enum class errc : std::uint8_t {
     idna_bad_a_label,
     idna_uppercase_needs_mapping,
     idna_contextual_rule,
+    punycode_input_too_long,
+    idna_leading_combining_mark,
+    idna_hyphen_in_positions_3_4,
+    idna_bidi_rule,
+    idna_not_nfc,
+    idna_library_failure,
 
     // SRV-ID, URI-ID, SPIFFE ID, e-mail (RFC 4985, RFC 3986, SPIFFE ID spec, RFC 5321)
     bad_service_name = 70,
@@ -142,8 +148,14 @@ constexpr const char* message(errc e) noexcept {
     case errc::invalid_utf8: return "the text is not valid UTF-8 (bad, overlong or surrogate sequence)";
     case errc::idna_disallowed_code_point: return "a code point that IDNA2008 disallows (RFC 5892)";
     case errc::idna_bad_a_label: return "an xn-- label that is not a valid A-label";
-    case errc::idna_uppercase_needs_mapping: return "upper-case letters outside ASCII need UTS #46 mapping first";
+    case errc::idna_uppercase_needs_mapping: return "upper-case letters outside ASCII need UTS #46 mapping first: lower-case the name or use svcid/idn2.hpp";
     case errc::idna_contextual_rule: return "a code point whose IDNA2008 contextual rule is not met (RFC 5892 Appendix A)";
+    case errc::punycode_input_too_long: return "punycode: the input is longer than a 63-octet label can hold";
+    case errc::idna_leading_combining_mark: return "a label starts with a combining mark (RFC 5891 §4.2.3.2)";
+    case errc::idna_bidi_rule: return "a label breaks the right-to-left (Bidi) rule (RFC 5893 §2)";
+    case errc::idna_not_nfc: return "a label is not in Unicode Normalization Form C (RFC 5891 §5.3)";
+    case errc::idna_library_failure: return "the IDNA library failed for a reason other than the input (out of memory?)";
+    case errc::idna_hyphen_in_positions_3_4: return "a U-label has '--' in its third and fourth positions, reserved for tagged labels such as xn-- (RFC 5891 §4.2.3.1)";
     case errc::bad_service_name: return "not a service name: expected '_service.domain' with 1-15 letters, digits or hyphens";
     case errc::bad_uri_syntax: return "not a URI (RFC 3986)";
     case errc::uri_scheme_missing: return "the URI has no scheme";
