@@ -1,9 +1,10 @@
 // svcid/dns_id.hpp — comparing one presented DNS-ID (or CN-ID) with a DNS reference.
 //
 // RFC 6125 §6.4.1–6.4.3 and RFC 9525 §6.3. Because the reference was validated when it was
-// parsed (LDH labels, no '*', lower case, no trailing dot), a presented name that compares
-// equal to it byte for byte (ASCII case folded) is necessarily well formed: the hot path
-// is one length test and one folded compare, with no separate validation pass. The full
+// parsed (LDH labels, valid A-labels, no '*', lower case, no trailing dot), a presented
+// name that compares equal to it byte for byte (ASCII case folded) is necessarily well
+// formed, A-labels included: the hot path is one length test and one folded compare, with
+// no separate validation pass. The full
 // classification of a presented name, for diagnostics, is check_dns_id() below.
 #ifndef SVCID_DNS_ID_HPP
 #define SVCID_DNS_ID_HPP
@@ -11,6 +12,7 @@
 #include "config.hpp"
 #include "detail/ascii.hpp"
 #include "dns_reference.hpp"
+#include "idna.hpp"
 #include "policy.hpp"
 
 #include <cstddef>
@@ -29,6 +31,7 @@ enum class dns_id_verdict : std::uint8_t {
     partial_wildcard_not_allowed,  ///< `f*.example.com` under a policy without them
     wildcard_too_few_labels,       ///< `*.com`: fewer labels after '*' than the policy needs
     wildcard_in_a_label,           ///< `xn--*` or a partial wildcard against an A-label
+    bad_a_label,                   ///< an `xn--` label that is not valid punycode or no valid U-label
 };
 
 constexpr const char* verdict_message(dns_id_verdict v) noexcept {
@@ -41,6 +44,7 @@ constexpr const char* verdict_message(dns_id_verdict v) noexcept {
     case dns_id_verdict::partial_wildcard_not_allowed: return "is a partial wildcard, which only the rfc6125 policy accepts (RFC 9525 §6.3)";
     case dns_id_verdict::wildcard_too_few_labels: return "is a wildcard with too few labels after '*' (e.g. *.com)";
     case dns_id_verdict::wildcard_in_a_label: return "is a partial wildcard in or against an A-label (RFC 6125 §6.4.3)";
+    case dns_id_verdict::bad_a_label: return "has an xn-- label that is not a valid A-label (RFC 5890 §2.3.2.1)";
     }
     return "unknown";
 }
@@ -128,6 +132,10 @@ constexpr dns_id_verdict check_dns_id(std::string_view presented, const dns_refe
         if (i == name.size() || name[i] == '.') {
             const std::size_t length = i - label_start;
             if (length == 0 || length > dns_reference::max_label_length) return dns_id_verdict::malformed;
+            const std::string_view label = name.substr(label_start, length);
+            if (detail::has_ace_prefix(label) && detail::count_char(label, '*') == 0 &&
+                validate_a_label(label) != errc::ok)
+                return dns_id_verdict::bad_a_label;
             ++labels;
             label_start = i + 1;
             continue;

@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 #include "detail/ascii.hpp"
+#include "idna.hpp"
 #include "result.hpp"
 
 #include <cstddef>
@@ -23,6 +24,8 @@ SVCID_BEGIN_NAMESPACE
 ///
 /// Invariants, established by parse_dns_reference():
 /// - 1 to 253 octets, labels of 1 to 63 octets, no trailing dot (one is stripped);
+/// - U-labels converted to A-labels (idna.hpp: IDNA2008 validity, built in), and every
+///   `xn--` label a valid A-label;
 /// - only ASCII letters (stored lower case), digits, '-' and '_'; no label starts or ends
 ///   with '-'. '_' is accepted because real service names carry it (`_dmarc`, SRV owner
 ///   names) and Go and rustls-webpki accept it; whether a CA may issue it is not a
@@ -91,6 +94,16 @@ constexpr result<dns_reference> parse_dns_reference(std::string_view input) noex
     if (detail::looks_like_ip_literal(input)) return {errc::ip_literal_as_dns_name};
     std::string_view name = input;
     if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
+    for (char c : name) {
+        if (static_cast<unsigned char>(c) < 0x80) continue;
+        // RFC 6125 §6.4.2 / RFC 9525 §6.3: U-labels become A-labels before any comparison,
+        // so presented names (always A-labels) compare as ASCII. Errors after conversion
+        // refer to the converted name.
+        char ascii[dns_reference::max_length] = {};
+        auto converted = to_ascii_name(name, ascii, sizeof ascii);
+        if (!converted) return converted.error();
+        return parse_dns_reference(std::string_view(ascii, *converted));
+    }
     if (name.size() > dns_reference::max_length) return {errc::name_too_long, dns_reference::max_length};
 
     dns_reference ref;
@@ -105,6 +118,11 @@ constexpr result<dns_reference> parse_dns_reference(std::string_view input) noex
                 return {errc::label_too_long, label_start + dns_reference::max_label_length, label};
             if (name[label_start] == '-') return {errc::hyphen_at_label_edge, label_start, label};
             if (name[i - 1] == '-') return {errc::hyphen_at_label_edge, i - 1, label};
+            // A presented A-label can only match a reference's label it equals, so an
+            // invalid presented A-label never matches once references hold valid ones.
+            const std::string_view text = name.substr(label_start, label_length);
+            if (detail::has_ace_prefix(text) && validate_a_label(text) != errc::ok)
+                return {errc::idna_bad_a_label, label_start, label};
             if (label == 1) ref.first_label_length_ = static_cast<std::uint8_t>(label_length);
             if (i < name.size()) {
                 ref.storage_[i] = '.';
@@ -119,7 +137,6 @@ constexpr result<dns_reference> parse_dns_reference(std::string_view input) noex
         if (byte == 0) return {errc::nul_in_name, i, label};
         if (byte < 0x20 || byte == 0x7f || c == ' ') return {errc::control_or_space_in_name, i, label};
         if (c == '*') return {errc::wildcard_in_reference, i, label};
-        if (byte >= 0x80) return {errc::non_ascii_needs_idna, i, label};
         if (!detail::is_label_char(c)) return {errc::non_ldh_character, i, label};
         if (!detail::is_ascii_digit(c)) last_label_numeric = false;
         ref.storage_[i] = detail::to_ascii_lower(c);

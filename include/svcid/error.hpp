@@ -31,7 +31,6 @@ enum class errc : std::uint8_t {
     wildcard_in_reference,
     non_ldh_character,
     hyphen_at_label_edge,
-    non_ascii_needs_idna,
     ip_literal_as_dns_name,
     numeric_last_label,
 
@@ -125,7 +124,6 @@ constexpr const char* message(errc e) noexcept {
     case errc::wildcard_in_reference: return "a reference identity may not contain '*': it names one service, it is never a pattern";
     case errc::non_ldh_character: return "the name contains a character other than a letter, digit, hyphen or underscore";
     case errc::hyphen_at_label_edge: return "a label starts or ends with a hyphen";
-    case errc::non_ascii_needs_idna: return "the name contains non-ASCII bytes: convert it to A-labels (IDNA) first";
     case errc::ip_literal_as_dns_name: return "the name is an IP address literal: use an IP reference (RFC 9525 §6.1)";
     case errc::numeric_last_label: return "the last label is all digits, which no DNS name has: use an IP reference (RFC 9525 §6.1)";
     case errc::empty_address: return "the address is empty";

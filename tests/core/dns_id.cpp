@@ -176,3 +176,18 @@ TEST_CASE("DNS-ID matching is usable in constant expressions") {
     STATIC_REQUIRE(!match_dns_id(std::string_view("*.com"), *reference));
     STATIC_REQUIRE(match_dns_id<rfc6125>(std::string_view("f*.example.com"), *reference));
 }
+
+TEST_CASE("a presented xn-- label that is not a valid A-label never matches (RFC 5890 §2.3.2.1)") {
+    // References hold only valid A-labels, so an invalid presented one can equal none.
+    const auto idn = ref("xn--bcher-kva.example");
+    const row rows[] = {
+        {"xn--bcher-kva.example", "xn--bcher-kva.example", true, true},
+        {"XN--BCHER-KVA.example", "xn--bcher-kva.example", true, true},
+        {"*.xn--bcher-kva.example", "www.xn--bcher-kva.example", true, true},
+        {"xn--bcher-kvb.example", "xn--bcher-kva.example", false, false},
+    };
+    check_rows(std::begin(rows), std::end(rows));
+    CHECK(check_dns_id("xn--99999999.example", idn) == dns_id_verdict::bad_a_label);
+    CHECK(check_dns_id("www.xn--ls8h.example", idn) == dns_id_verdict::bad_a_label);
+    CHECK(check_dns_id("xn--bcher-kvb.example", idn) == dns_id_verdict::no_match);
+}

@@ -60,7 +60,13 @@ TEST_CASE("malformed DNS references are refused with a specific error, label and
         {"*.example.com", errc::wildcard_in_reference, 1, 0},
         {"w*.example.com", errc::wildcard_in_reference, 1, 1},
         {"www.ex*ample.com", errc::wildcard_in_reference, 2, 6},
-        {"b\xc3\xbc" "cher.example", errc::non_ascii_needs_idna, 1, 1},
+        {"xn--bcher-kvb.example", errc::idna_bad_a_label, 1, 0},
+        {"www.xn--99999999.example", errc::idna_bad_a_label, 2, 4},
+        {"xn--ls8h.example", errc::idna_bad_a_label, 1, 0},
+        {"xn--a.example", errc::idna_bad_a_label, 1, 0},
+        {"www.xn--abc-.example", errc::hyphen_at_label_edge, 2, 11},
+        {"b\xc3\xbc\xc3" "cher.example", errc::invalid_utf8, 1, 3},
+        {"\xe2\x84\xaa" "elvin.example", errc::idna_disallowed_code_point, 1, 0},
         {"www.example.com/", errc::non_ldh_character, 3, 15},
         {"user@example.com", errc::non_ldh_character, 1, 4},
         {"-www.example.com", errc::hyphen_at_label_edge, 1, 0},
@@ -99,4 +105,22 @@ TEST_CASE("a digit-initial label is fine as long as the last label is not all di
     CHECK(parse_dns_reference("3com.example"));
     CHECK(parse_dns_reference("1.2.3.4.example"));
     CHECK(parse_dns_reference("host.a1"));
+}
+
+TEST_CASE("U-labels in a reference become A-labels before comparison (RFC 6125 §6.4.2, RFC 9525 §6.3)") {
+    auto ref = parse_dns_reference("www.b\xc3\xbc" "cher.example.");
+    REQUIRE(ref);
+    CHECK(ref->name() == "www.xn--bcher-kva.example");
+    auto mixed = parse_dns_reference("XN--BCHER-KVA.m\xc3\xbcnchen.example");
+    REQUIRE(mixed);
+    CHECK(mixed->name() == "xn--bcher-kva.xn--mnchen-3ya.example");
+    STATIC_REQUIRE(parse_dns_reference("b\xc3\xbc" "cher.example")->name() == "xn--bcher-kva.example");
+}
+
+TEST_CASE("a U-label whose A-label would pass 63 octets is refused") {
+    std::string long_label;
+    for (int i = 0; i < 70; ++i) long_label += "\xc3\xbc";
+    auto ref = parse_dns_reference(long_label + ".example");
+    REQUIRE_FALSE(ref);
+    CHECK(ref.error().code == errc::punycode_output_too_long);
 }
