@@ -189,5 +189,6 @@ TEST_CASE("a presented xn-- label that is not a valid A-label never matches (RFC
     check_rows(std::begin(rows), std::end(rows));
     CHECK(check_dns_id("xn--99999999.example", idn) == dns_id_verdict::bad_a_label);
     CHECK(check_dns_id("www.xn--ls8h.example", idn) == dns_id_verdict::bad_a_label);
-    CHECK(check_dns_id("xn--bcher-kvb.example", idn) == dns_id_verdict::no_match);
+    CHECK(check_dns_id("xn--bcher-kvb.example", idn) == dns_id_verdict::bad_a_label);
+    CHECK(check_dns_id("xn--mnchen-3ya.example", idn) == dns_id_verdict::no_match);
 }
