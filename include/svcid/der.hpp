@@ -137,10 +137,11 @@ private:
 };
 
 /// Checks that `in` is a concatenation of well-formed elements, descending into every
-/// constructed one, at most `depth` levels deep (`der_too_deep` beyond). Used where svcid
-/// hands a whole DER structure to the caller (a directoryName) without reading it itself.
-/// Recursion is bounded by `depth`, so the stack use is too.
+/// constructed one, with at most `depth` levels of elements (`der_too_deep` beyond). Used
+/// where svcid hands a whole DER structure to the caller (a directoryName) without reading
+/// it itself. Recursion is bounded by `depth`, so the stack use is too.
 constexpr errc der_check_nested(std::string_view in, unsigned depth = der_max_depth) noexcept {
+    if (in.empty()) return errc::ok;
     if (depth == 0) return errc::der_too_deep;
     der_reader r(in);
     der_tlv tlv;
