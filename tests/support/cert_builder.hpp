@@ -162,7 +162,8 @@ struct issuer_ref {
 };
 
 inline std::string to_der(const X509* cert) {
-    const int length = check(i2d_X509(cert, nullptr), "i2d_X509");
+    const int length = i2d_X509(cert, nullptr);
+    check(length, "i2d_X509");
     std::string out(static_cast<std::size_t>(length), '\0');
     auto* p = reinterpret_cast<unsigned char*>(&out[0]);
     check(i2d_X509(cert, &p), "i2d_X509");
