@@ -93,11 +93,11 @@ TEST_CASE("read_tlv keeps the class and constructed bits in the tag", "[der]") {
 TEST_CASE("read_tlv never looks past the view it is given, NUL or not", "[der]") {
     const char buffer[] = "\x04\x05" "abcdefgh";
     CHECK(read_tlv(std::string_view(buffer, 4)).error() == errc::der_bad_length);
-    CHECK(read_tlv(std::string_view(buffer, 7))->content == "abcde");
+    CHECK(std::string(read_tlv(std::string_view(buffer, 7))->content) == "abcde");
     const char nul_inside[] = {'\x04', '\x03', 'a', '\0', 'b'};
     auto tlv = read_tlv(std::string_view(nul_inside, sizeof nul_inside));
     REQUIRE(tlv);
-    CHECK(tlv->content == std::string_view("a\0b", 3));
+    CHECK(std::string(tlv->content) == std::string("a\0b", 3));
 }
 
 TEST_CASE("read_exact requires the expected tag and no trailing bytes", "[der]") {
@@ -114,7 +114,7 @@ TEST_CASE("der_reader iterates a SEQUENCE's children in order", "[der]") {
     der_reader r(seq->content);
     der_tlv child;
     REQUIRE(r.expect(0x02, child) == errc::ok);
-    CHECK(child.content == "\x05"sv);
+    CHECK(std::string(child.content) == "\x05");
     CHECK(r.offset() == 3);
     bool present = true;
     REQUIRE(r.optional(0xA0, child, present) == errc::ok);

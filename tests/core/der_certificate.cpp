@@ -91,7 +91,7 @@ TEST_CASE("parses a certificate written by OpenSSL and visits its SANs and CN (R
                                            svcid_test::ip(std::string("\xC0\x00\x02\x07", 4)), svcid_test::uri("https://example.org/"),
                                            svcid_test::email("ops@example.com")});
     CHECK(cns(*cert) == std::vector<seen>{svcid_test::common_name("www.example.com")});
-    CHECK(cert->subject_der().substr(0, 2) == "\x30\x2F"sv);
+    CHECK(std::string(cert->subject_der().substr(0, 2)) == "\x30\x2F");
 }
 
 TEST_CASE("parsing is a constant expression: no allocation, no undefined behaviour", "[der_certificate]") {
@@ -116,7 +116,7 @@ TEST_CASE("finds the SAN among other extensions, critical flag or not (RFC 5280 
     const auto cert = svcid::parse_der_certificate(bytes);
     REQUIRE(cert);
     CHECK(sans(*cert) == std::vector<seen>{svcid_test::dns("crit.example")});
-    CHECK(cert->subject_alt_name_der() == der::seq({der::dns("crit.example")}));
+    CHECK(std::string(cert->subject_alt_name_der()) == der::seq({der::dns("crit.example")}));
 }
 
 TEST_CASE("accepts the optional unique identifiers before the extensions (RFC 5280 §4.1.2.8)", "[der_certificate]") {
