@@ -6,7 +6,8 @@
 #include <cstring>
 #include <string>
 
-using namespace svcid_test;
+using svcid_test::list_adapter;
+using namespace svcid_test::ids;
 
 namespace {
 template <class Policy = svcid::rfc9525, class Reference>

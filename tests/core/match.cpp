@@ -5,7 +5,8 @@
 
 #include <string>
 
-using namespace svcid_test;
+using svcid_test::list_adapter;
+using namespace svcid_test::ids;
 using svcid::match_status;
 using svcid::rfc6125;
 using svcid::rfc9525;

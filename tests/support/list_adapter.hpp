@@ -32,6 +32,10 @@ struct list_adapter {
     }
 };
 
+static_assert(svcid::is_certificate_adapter_v<list_adapter>, "list_adapter must satisfy the adapter contract");
+
+/// Presented identifiers over test-owned bytes, one maker per kind.
+namespace ids {
 inline svcid::presented_id dns(std::string_view name) {
     return {svcid::presented_kind::dns_name, svcid::string_tag::ia5_string, name, {}};
 }
@@ -51,6 +55,7 @@ inline svcid::presented_id email(std::string_view text) {
     return {svcid::presented_kind::rfc822_name, svcid::string_tag::ia5_string, text, {}};
 }
 
+} // namespace ids
 } // namespace svcid_test
 
 #endif

@@ -1,0 +1,158 @@
+// svcid/der_certificate.hpp — the certificate adapter for raw DER, with no TLS library.
+//
+// For stacks other than OpenSSL (mbedTLS, Schannel, rustls via FFI, a certificate read
+// from a file) the peer's certificate is available as DER bytes. This adapter locates the
+// subject and the subjectAltName in those bytes once, at parse time, and then visits them
+// with the same walkers the OpenSSL adapter uses.
+#ifndef SVCID_DER_CERTIFICATE_HPP
+#define SVCID_DER_CERTIFICATE_HPP
+
+#include "config.hpp"
+#include "der.hpp"
+#include "error.hpp"
+#include "general_names.hpp"
+#include "presented.hpp"
+#include "result.hpp"
+#include "x501_name.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+SVCID_BEGIN_NAMESPACE
+
+class der_certificate;
+constexpr result<der_certificate> parse_der_certificate(std::string_view der) noexcept;
+
+/// A certificate adapter (see svcid/presented.hpp) over one DER-encoded X.509 certificate.
+///
+/// Ownership: a der_certificate is a pair of views into the bytes given to
+/// parse_der_certificate(); the caller owns those bytes and must keep them alive and
+/// unchanged while the der_certificate, or any presented_id it hands out, is in use.
+/// Trivially copyable; a default-constructed one has no subject and no SAN.
+///
+/// ```
+/// auto cert = svcid::parse_der_certificate(peer_der);
+/// if (!cert) return reject(cert.error());
+/// cert->visit_subject_alt_names(visitor);
+/// ```
+class der_certificate {
+public:
+    constexpr der_certificate() noexcept = default;
+
+    /// Visits the subjectAltName's GeneralNames (RFC 5280 §4.2.1.6) per the adapter
+    /// contract. A certificate with two subjectAltName extensions (forbidden by RFC 5280
+    /// §4.2) is `malformed` and nothing is visited: svcid will not pick one of them.
+    template <class Visitor>
+    constexpr san_state visit_subject_alt_names(Visitor&& v) const noexcept {
+        if (san_state_ != san_state::present) return san_state_;
+        return visit_general_names(san_, v);
+    }
+
+    /// Visits the subject's commonName values (RFC 5280 §4.1.2.6) per the adapter contract.
+    template <class Visitor>
+    constexpr bool visit_common_names(Visitor&& v) const noexcept {
+        return svcid::visit_common_names(subject_, v);
+    }
+
+    /// The subject Name's DER, tag and length included.
+    constexpr std::string_view subject_der() const noexcept { return subject_; }
+    /// The subjectAltName extnValue (the OCTET STRING's content); empty when absent.
+    constexpr std::string_view subject_alt_name_der() const noexcept { return san_; }
+
+private:
+    friend constexpr result<der_certificate> parse_der_certificate(std::string_view der) noexcept;
+
+    std::string_view subject_;
+    std::string_view san_;
+    san_state san_state_ = san_state::absent;
+};
+
+namespace detail {
+
+constexpr std::size_t offset_in(std::string_view whole, std::string_view part) noexcept {
+    return static_cast<std::size_t>(part.data() - whole.data());
+}
+
+} // namespace detail
+
+/// Reads one DER X.509 certificate (RFC 5280 §4.1) far enough to find its subject and its
+/// subjectAltName extension; the signature is not checked (that is the TLS library's job,
+/// before identity checks). Every TBSCertificate field is framed and tag-checked; the
+/// subject's and the SAN's contents are read only when visited, so a broken SAN does not
+/// stop a caller from reporting it as such.
+///
+/// Errors: the DER reader's (`der_truncated`, `der_bad_tag`, `der_bad_length`,
+/// `der_indefinite_length`); `der_trailing_bytes` when anything follows the Certificate or
+/// a structure's last field; `certificate_malformed` for an empty or badly framed extension
+/// list. The error offset is into `der`. Never allocates.
+constexpr result<der_certificate> parse_der_certificate(std::string_view der) noexcept {
+    using namespace detail;
+    auto fail = [der](errc code, std::string_view where, std::size_t at) noexcept {
+        return result<der_certificate>{code, offset_in(der, where) + at};
+    };
+
+    auto cert = read_tlv(der);
+    if (!cert) return cert.error();
+    if (cert->tag != der_tag::sequence) return {errc::der_bad_tag, 0};
+    if (cert->encoding.size() != der.size()) return {errc::der_trailing_bytes, cert->encoding.size()};
+
+    der_reader top(cert->content);
+    der_tlv tbs, algorithm, signature;
+    errc e = top.expect(der_tag::sequence, tbs);
+    if (e == errc::ok) e = top.expect(der_tag::sequence, algorithm);
+    if (e == errc::ok) e = top.expect(der_tag::bit_string, signature);
+    if (e != errc::ok) return fail(e, cert->content, top.offset());
+    if (!top.empty()) return fail(errc::der_trailing_bytes, cert->content, top.offset());
+
+    der_reader fields(tbs.content);
+    der_tlv version, serial, tbs_algorithm, issuer, validity, subject, spki, unique_id, extensions;
+    bool present = false;
+    constexpr std::uint8_t explicit_tag = der_tag::context | der_tag::constructed;
+    e = fields.optional(explicit_tag | 0, version, present);
+    if (e == errc::ok) e = fields.expect(der_tag::integer, serial);
+    if (e == errc::ok) e = fields.expect(der_tag::sequence, tbs_algorithm);
+    if (e == errc::ok) e = fields.expect(der_tag::sequence, issuer);
+    if (e == errc::ok) e = fields.expect(der_tag::sequence, validity);
+    if (e == errc::ok) e = fields.expect(der_tag::sequence, subject);
+    if (e == errc::ok) e = fields.expect(der_tag::sequence, spki);
+    if (e == errc::ok) e = fields.optional(der_tag::context | 1, unique_id, present);
+    if (e == errc::ok) e = fields.optional(der_tag::context | 2, unique_id, present);
+    bool has_extensions = false;
+    if (e == errc::ok) e = fields.optional(explicit_tag | 3, extensions, has_extensions);
+    if (e != errc::ok) return fail(e, tbs.content, fields.offset());
+    if (!fields.empty()) return fail(errc::der_trailing_bytes, tbs.content, fields.offset());
+
+    der_certificate out;
+    out.subject_ = subject.encoding;
+    if (!has_extensions) return out;
+
+    // Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, under [3] EXPLICIT.
+    auto list = read_exact(extensions.content, der_tag::sequence);
+    if (!list) return fail(errc::certificate_malformed, extensions.content, 0);
+    if (list->content.empty()) return fail(errc::certificate_malformed, list->content, 0);
+    der_reader exts(list->content);
+    der_tlv extension, extn_id, critical, extn_value;
+    while (!exts.empty()) {
+        const std::size_t at = exts.offset();
+        if (exts.expect(der_tag::sequence, extension) != errc::ok) return fail(errc::certificate_malformed, list->content, at);
+        der_reader parts(extension.content);
+        bool is_critical_present = false;
+        if (parts.expect(der_tag::oid, extn_id) != errc::ok ||
+            parts.optional(der_tag::boolean, critical, is_critical_present) != errc::ok ||
+            (is_critical_present && critical.content.size() != 1) ||
+            parts.expect(der_tag::octet_string, extn_value) != errc::ok || !parts.empty())
+            return fail(errc::certificate_malformed, list->content, at);
+        if (extn_id.content != oid::ce_subject_alt_name) continue;
+        if (out.san_state_ == san_state::absent) {
+            out.san_state_ = san_state::present;
+            out.san_ = extn_value.content;
+        } else {
+            out.san_state_ = san_state::malformed;
+        }
+    }
+    return out;
+}
+
+SVCID_END_NAMESPACE
+
+#endif

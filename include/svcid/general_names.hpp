@@ -1,0 +1,147 @@
+// svcid/general_names.hpp — the subjectAltName walker every certificate adapter shares.
+//
+// Whatever the TLS library, the subjectAltName extension reaches svcid as the DER of its
+// extnValue; one walker over those bytes means every adapter reports the same identifiers
+// and the same verdict on broken encodings. It runs on each handshake, so it is one pass
+// over the bytes with no allocation, and hands each name to the visitor as a view.
+#ifndef SVCID_GENERAL_NAMES_HPP
+#define SVCID_GENERAL_NAMES_HPP
+
+#include "config.hpp"
+#include "der.hpp"
+#include "presented.hpp"
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SVCID_BEGIN_NAMESPACE
+namespace detail {
+
+enum class general_name_outcome : std::uint8_t { deliver, skip, malformed };
+
+template <class Visitor>
+constexpr void check_visitor() noexcept {
+    static_assert(std::is_same<decltype(std::declval<Visitor&>()(std::declval<const presented_id&>())), visit>::value,
+                  "svcid: a visitor must be callable as `svcid::visit v(const svcid::presented_id&) noexcept`");
+}
+
+/// otherName ::= SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY } under
+/// implicit [0]. The two-element frame is the GeneralName's framing; what sits inside the
+/// value is content, so a known type whose value is not the string RFC 4985/6120/8398
+/// require is skipped rather than reported as another kind.
+constexpr general_name_outcome decode_other_name(std::string_view content, presented_id& id) noexcept {
+    der_reader r(content);
+    der_tlv type_id, value;
+    if (r.expect(der_tag::oid, type_id) != errc::ok || !plausible_oid(type_id.content)) return general_name_outcome::malformed;
+    if (r.expect(der_tag::context | der_tag::constructed | 0, value) != errc::ok || !r.empty())
+        return general_name_outcome::malformed;
+
+    std::uint8_t want = 0;
+    if (type_id.content == oid::on_dns_srv) {
+        id.kind = presented_kind::srv_name;
+        want = static_cast<std::uint8_t>(string_tag::ia5_string);
+    } else if (type_id.content == oid::on_xmpp_addr) {
+        id.kind = presented_kind::xmpp_addr;
+        want = static_cast<std::uint8_t>(string_tag::utf8_string);
+    } else if (type_id.content == oid::on_smtp_utf8_mailbox) {
+        id.kind = presented_kind::smtp_utf8_mailbox;
+        want = static_cast<std::uint8_t>(string_tag::utf8_string);
+    } else {
+        id.kind = presented_kind::other_name;
+        id.value = value.content;
+        id.oid = type_id.content;
+        return general_name_outcome::deliver;
+    }
+    auto inner = read_exact(value.content, want);
+    if (!inner) return general_name_outcome::skip;
+    id.tag = static_cast<string_tag>(want);
+    id.value = inner->content;
+    return general_name_outcome::deliver;
+}
+
+/// Maps one GeneralName (RFC 5280 §4.2.1.6) to a presented identifier. Tags outside the
+/// CHOICE, or with the wrong constructed bit for their type, make the extension malformed:
+/// GeneralName has no extension marker, so there is nothing else they could be.
+constexpr general_name_outcome decode_general_name(const der_tlv& gn, presented_id& id) noexcept {
+    id = presented_id{};
+    constexpr std::uint8_t primitive = der_tag::context;
+    constexpr std::uint8_t constructed = der_tag::context | der_tag::constructed;
+    switch (gn.tag) {
+    case constructed | 0: return decode_other_name(gn.content, id);
+    case primitive | 1: id.kind = presented_kind::rfc822_name; id.tag = string_tag::ia5_string; break;
+    case primitive | 2: id.kind = presented_kind::dns_name; id.tag = string_tag::ia5_string; break;
+    case constructed | 3: id.kind = presented_kind::other_general_name; break;
+    case constructed | 4: {
+        // directoryName is a CHOICE, hence EXPLICIT: the content is one whole Name, which is
+        // handed on as DER, so it is checked all the way down first.
+        auto name = read_exact(gn.content, der_tag::sequence);
+        if (!name || der_check_nested(name->content, der_max_depth - 1) != errc::ok)
+            return general_name_outcome::malformed;
+        id.kind = presented_kind::directory_name;
+        break;
+    }
+    case constructed | 5: id.kind = presented_kind::other_general_name; break;
+    case primitive | 6: id.kind = presented_kind::uri; id.tag = string_tag::ia5_string; break;
+    case primitive | 7: id.kind = presented_kind::ip_address; break;
+    case primitive | 8:
+        if (!plausible_oid(gn.content)) return general_name_outcome::malformed;
+        id.kind = presented_kind::registered_id;
+        break;
+    default: return general_name_outcome::malformed;
+    }
+    id.value = gn.content;
+    return general_name_outcome::deliver;
+}
+
+} // namespace detail
+
+/// Walks the DER of a subjectAltName extnValue, `GeneralNames ::= SEQUENCE SIZE (1..MAX)
+/// OF GeneralName` (RFC 5280 §4.2.1.6), and calls `v` once per name in certificate order
+/// until it returns `visit::stop`.
+///
+/// - dNSName, rfc822Name and URI arrive as their IA5String content (`tag` ia5_string), with
+///   any NUL or non-ASCII octet intact for the matcher to refuse; iPAddress as raw octets
+///   of whatever length the certificate has; registeredID as OID content octets;
+///   directoryName as the Name's DER; x400Address and ediPartyName as raw content.
+/// - otherName: SRVName (RFC 4985), XmppAddr (RFC 6120 §13.7.1.4) and SmtpUTF8Mailbox
+///   (RFC 8398) arrive as their string's content, and are skipped when that string has the
+///   wrong type or framing; any other type arrives as `other_name` with `oid` set and
+///   `value` the raw DER inside `[0]`.
+///
+/// Returns `present` when every name's framing parsed, `malformed` when the SEQUENCE is
+/// empty, badly framed or followed by other bytes, or any GeneralName is. After a stop the
+/// remaining names are still checked (without calls) so that a match cannot hide a broken
+/// extension. Never allocates; never reads outside `san_extn_value`.
+///
+/// ```
+/// auto state = svcid::visit_general_names(extn_value, [&](const svcid::presented_id& id) noexcept {
+///     return id.kind == svcid::presented_kind::dns_name && id.value == "example.com"
+///         ? svcid::visit::stop : svcid::visit::next;
+/// });
+/// ```
+template <class Visitor>
+constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor&& v) noexcept {
+    detail::check_visitor<Visitor>();
+    auto names = detail::read_exact(san_extn_value, detail::der_tag::sequence);
+    if (!names || names->content.empty()) return san_state::malformed;
+    detail::der_reader r(names->content);
+    detail::der_tlv gn;
+    presented_id id;
+    bool stopped = false;
+    while (!r.empty()) {
+        if (r.next(gn) != errc::ok) return san_state::malformed;
+        switch (detail::decode_general_name(gn, id)) {
+        case detail::general_name_outcome::malformed: return san_state::malformed;
+        case detail::general_name_outcome::skip: break;
+        case detail::general_name_outcome::deliver:
+            if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
+            break;
+        }
+    }
+    return san_state::present;
+}
+
+SVCID_END_NAMESPACE
+
+#endif

@@ -1,0 +1,227 @@
+#include <svcid/der_certificate.hpp>
+
+#include "catch.hpp"
+#include "collect.hpp"
+#include "der_writer.hpp"
+#include "example_certificate.hpp"
+
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+using namespace std::string_view_literals;
+using svcid::errc;
+using svcid::san_state;
+using svcid_test::collector;
+using svcid_test::seen;
+namespace der = svcid_test::der;
+
+namespace {
+
+/// The pieces of a synthetic certificate; each test changes one. The signature is never
+/// checked, so it is a placeholder.
+struct synthetic {
+    std::string version = der::tlv(0xA0, der::tlv(0x02, "\x02"));
+    std::string serial = der::tlv(0x02, "\x01");
+    std::string algorithm = der::seq({der::oid("1.2.840.10045.4.3.2")});
+    std::string issuer = der::seq({der::set({der::cn(der::utf8("Issuer"))})});
+    std::string validity = der::seq({der::tlv(0x17, "250101000000Z"), der::tlv(0x17, "350101000000Z")});
+    std::string subject = der::seq({der::set({der::cn(der::utf8("subject.example"))})});
+    std::string spki = der::seq({der::seq({der::oid("1.2.840.10045.2.1")}), der::tlv(0x03, std::string("\x00\x04", 2))});
+    std::string unique_ids;
+    std::vector<std::string> extensions{extension("2.5.29.17", der::seq({der::dns("san.example")}))};
+    bool with_extensions = true;
+    std::string after_tbs;
+
+    static std::string extension(const std::string& oid, const std::string& value, bool critical = false) {
+        return der::seq({der::oid(oid), critical ? der::tlv(0x01, "\xFF") : std::string(), der::tlv(0x04, value)});
+    }
+
+    std::string tbs() const {
+        std::string list;
+        for (const auto& e : extensions) list += e;
+        const std::string exts = with_extensions ? der::tlv(0xA3, der::tlv(0x30, list)) : std::string();
+        return der::seq({version, serial, algorithm, issuer, validity, subject, spki, unique_ids, exts, after_tbs});
+    }
+
+    std::string bytes() const { return der::seq({tbs(), algorithm, der::tlv(0x03, std::string("\x00\x01", 2))}); }
+};
+
+std::vector<seen> sans(const svcid::der_certificate& cert, san_state expected = san_state::present) {
+    collector c;
+    CHECK(cert.visit_subject_alt_names(c) == expected);
+    return c.ids;
+}
+
+std::vector<seen> cns(const svcid::der_certificate& cert) {
+    collector c;
+    CHECK(cert.visit_common_names(c));
+    return c.ids;
+}
+
+constexpr char tiny[] = {
+    0x30, 0x26,                                      // Certificate
+    0x30, 0x1E,                                      //   TBSCertificate (v1: no version, no extensions)
+    0x02, 0x01, 0x01,                                //     serial
+    0x30, 0x00,                                      //     signature (empty: not checked)
+    0x30, 0x00,                                      //     issuer
+    0x30, 0x00,                                      //     validity
+    0x30, 0x11, 0x31, 0x0F, 0x30, 0x0D, 0x06, 0x03,  //     subject { CN "svcid" }
+    0x55, 0x04, 0x03, 0x0C, 0x06, 's', 'v', 'c', 'i', 'd', '!',
+    0x30, 0x00,                                      //     subjectPublicKeyInfo
+    0x30, 0x00,                                      //   signatureAlgorithm
+    0x03, 0x02, 0x00, 0x00,                          //   signatureValue
+};
+
+constexpr std::string_view tiny_view() { return {tiny, sizeof tiny}; }
+
+} // namespace
+
+TEST_CASE("der_certificate is trivially copyable and satisfies the adapter contract", "[der_certificate]") {
+    STATIC_REQUIRE(std::is_trivially_copyable<svcid::der_certificate>::value);
+    STATIC_REQUIRE(svcid::is_certificate_adapter_v<svcid::der_certificate>);
+}
+
+TEST_CASE("parses a certificate written by OpenSSL and visits its SANs and CN (RFC 5280 §4.1)", "[der_certificate]") {
+    const auto cert = svcid::parse_der_certificate(svcid_test::example_certificate());
+    REQUIRE(cert);
+    CHECK(sans(*cert) == std::vector<seen>{svcid_test::dns("www.example.com"), svcid_test::dns("*.example.net"),
+                                           svcid_test::ip(std::string("\xC0\x00\x02\x07", 4)), svcid_test::uri("https://example.org/"),
+                                           svcid_test::email("ops@example.com")});
+    CHECK(cns(*cert) == std::vector<seen>{svcid_test::common_name("www.example.com")});
+    CHECK(std::string(cert->subject_der().substr(0, 2)) == "\x30\x2F");
+}
+
+TEST_CASE("parsing is a constant expression: no allocation, no undefined behaviour", "[der_certificate]") {
+    STATIC_REQUIRE(svcid::parse_der_certificate(tiny_view()).has_value());
+    STATIC_REQUIRE(svcid::parse_der_certificate(tiny_view())->subject_der().size() == 0x13);
+    STATIC_REQUIRE(svcid::parse_der_certificate(tiny_view().substr(0, 20)).error() == errc::der_bad_length);
+}
+
+TEST_CASE("a certificate without extensions has an absent SAN and still yields its CN", "[der_certificate]") {
+    const auto cert = svcid::parse_der_certificate(tiny_view());
+    REQUIRE(cert);
+    CHECK(sans(*cert, san_state::absent).empty());
+    CHECK(cns(*cert) == std::vector<seen>{svcid_test::common_name("svcid!")});
+}
+
+TEST_CASE("finds the SAN among other extensions, critical flag or not (RFC 5280 §4.2)", "[der_certificate]") {
+    synthetic s;
+    s.extensions = {synthetic::extension("2.5.29.19", der::seq({})),
+                    synthetic::extension("2.5.29.17", der::seq({der::dns("crit.example")}), true),
+                    synthetic::extension("2.5.29.15", der::tlv(0x03, "\x05\xA0"))};
+    const std::string bytes = s.bytes();
+    const auto cert = svcid::parse_der_certificate(bytes);
+    REQUIRE(cert);
+    CHECK(sans(*cert) == std::vector<seen>{svcid_test::dns("crit.example")});
+    CHECK(std::string(cert->subject_alt_name_der()) == der::seq({der::dns("crit.example")}));
+}
+
+TEST_CASE("accepts the optional unique identifiers before the extensions (RFC 5280 §4.1.2.8)", "[der_certificate]") {
+    synthetic s;
+    s.unique_ids = der::tlv(0x81, std::string("\x00\x01", 2)) + der::tlv(0x82, std::string("\x00\x02", 2));
+    const std::string bytes = s.bytes();
+    const auto cert = svcid::parse_der_certificate(bytes);
+    REQUIRE(cert);
+    CHECK(sans(*cert) == std::vector<seen>{svcid_test::dns("san.example")});
+}
+
+TEST_CASE("a SAN extension that appears twice is malformed, and nothing is visited (RFC 5280 §4.2)",
+          "[der_certificate]") {
+    synthetic s;
+    s.extensions.push_back(synthetic::extension("2.5.29.17", der::seq({der::dns("other.example")})));
+    const std::string bytes = s.bytes();
+    const auto cert = svcid::parse_der_certificate(bytes);
+    REQUIRE(cert);
+    CHECK(sans(*cert, san_state::malformed).empty());
+    CHECK(cns(*cert) == std::vector<seen>{svcid_test::common_name("subject.example")});
+}
+
+TEST_CASE("a broken SAN parses as a certificate and reports the SAN malformed", "[der_certificate]") {
+    synthetic s;
+    s.extensions = {synthetic::extension("2.5.29.17", "\x30\x05\x82\x01" "a")};
+    const std::string bytes = s.bytes();
+    const auto cert = svcid::parse_der_certificate(bytes);
+    REQUIRE(cert);
+    CHECK(sans(*cert, san_state::malformed).empty());
+}
+
+TEST_CASE("bytes after the Certificate are an error", "[der_certificate]") {
+    const std::string bytes = std::string(svcid_test::example_certificate()) + '\0';
+    const auto cert = svcid::parse_der_certificate(bytes);
+    CHECK(cert.error() == errc::der_trailing_bytes);
+    CHECK(cert.error().offset == svcid_test::example_certificate().size());
+}
+
+TEST_CASE("a truncated certificate is an error at every length", "[der_certificate]") {
+    const auto whole = svcid_test::example_certificate();
+    for (std::size_t n = 0; n < whole.size(); ++n) {
+        INFO("length " << n);
+        CHECK_FALSE(svcid::parse_der_certificate(whole.substr(0, n)));
+    }
+}
+
+TEST_CASE("refuses an indefinite length and a non-minimal length in the outer SEQUENCE (X.690 §10.1)",
+          "[der_certificate]") {
+    std::string indefinite(tiny_view());
+    indefinite[1] = '\x80';
+    CHECK(svcid::parse_der_certificate(indefinite).error() == errc::der_indefinite_length);
+    const std::string long_form = "\x30\x81\x26" + std::string(tiny_view().substr(2));
+    CHECK(svcid::parse_der_certificate(long_form).error() == errc::der_bad_length);
+}
+
+TEST_CASE("refuses wrong tags where TBSCertificate fields belong", "[der_certificate]") {
+    synthetic s;
+    s.serial = der::tlv(0x04, "\x01");
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::der_bad_tag);
+    s = synthetic{};
+    s.subject = der::set({});
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::der_bad_tag);
+    s = synthetic{};
+    s.version = der::tlv(0xA1, der::tlv(0x02, "\x02"));
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::der_bad_tag);
+}
+
+TEST_CASE("refuses a TBSCertificate with fields after the extensions", "[der_certificate]") {
+    synthetic s;
+    s.after_tbs = der::tlv(0x05, "");
+    const std::string bytes = s.bytes();
+    CHECK(svcid::parse_der_certificate(bytes).error() == errc::der_trailing_bytes);
+}
+
+TEST_CASE("refuses a Certificate with a missing or extra top-level field", "[der_certificate]") {
+    const synthetic s;
+    CHECK(svcid::parse_der_certificate(der::seq({s.tbs(), s.algorithm})).error() == errc::der_truncated);
+    CHECK(svcid::parse_der_certificate(der::seq({s.tbs(), s.algorithm, der::tlv(0x03, "\x00"), der::tlv(0x05, "")}))
+              .error() == errc::der_trailing_bytes);
+    CHECK(svcid::parse_der_certificate(der::seq({s.tbs(), s.algorithm, der::tlv(0x04, "\x00")})).error() ==
+          errc::der_bad_tag);
+}
+
+TEST_CASE("refuses an empty or badly framed extension list (RFC 5280 §4.1: SIZE (1..MAX))", "[der_certificate]") {
+    synthetic s;
+    s.extensions.clear();
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+
+    s.extensions = {der::seq({der::oid("2.5.29.17")})};  // no extnValue
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+
+    s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, "\xFF\xFF"), der::tlv(0x04, "")})};
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+
+    s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x04, ""), der::tlv(0x05, "")})};
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+
+    s.extensions = {der::tlv(0x31, der::oid("2.5.29.17"))};
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+}
+
+TEST_CASE("visits nothing from a default-constructed der_certificate", "[der_certificate]") {
+    const svcid::der_certificate empty;
+    collector c;
+    CHECK(empty.visit_subject_alt_names(c) == san_state::absent);
+    CHECK_FALSE(empty.visit_common_names(c));
+    CHECK(c.ids.empty());
+}
