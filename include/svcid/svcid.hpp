@@ -6,15 +6,20 @@
 #define SVCID_SVCID_HPP
 
 #include "config.hpp"
+#include "der.hpp"
+#include "der_certificate.hpp"
 #include "dns_id.hpp"
 #include "dns_reference.hpp"
 #include "email.hpp"
 #include "error.hpp"
 #include "explain.hpp"
+#include "general_names.hpp"
+#include "idna.hpp"
 #include "ip_reference.hpp"
 #include "match.hpp"
 #include "policy.hpp"
 #include "presented.hpp"
+#include "punycode.hpp"
 #include "reference.hpp"
 #include "result.hpp"
 #include "spiffe.hpp"
@@ -22,5 +27,6 @@
 #include "srv_reference.hpp"
 #include "uri.hpp"
 #include "uri_reference.hpp"
+#include "x501_name.hpp"
 
 #endif
