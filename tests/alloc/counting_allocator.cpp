@@ -1,0 +1,52 @@
+#include "counting_allocator.hpp"
+
+#include <openssl/crypto.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+namespace {
+std::atomic<long> count{0};
+
+void* allocate(std::size_t n) noexcept {
+    ++count;
+    return std::malloc(n == 0 ? 1 : n);
+}
+void* allocate_or_abort(std::size_t n) noexcept {
+    void* p = allocate(n);
+    if (p == nullptr) {
+        std::fputs("out of memory\n", stderr);
+        std::abort();
+    }
+    return p;
+}
+
+void* counting_malloc(std::size_t n, const char*, int) { return allocate(n); }
+void* counting_realloc(void* p, std::size_t n, const char*, int) {
+    ++count;
+    return std::realloc(p, n);
+}
+void counting_free(void* p, const char*, int) { std::free(p); }
+
+// A static initializer: OpenSSL accepts new allocators only before its first allocation.
+const bool hooks_installed = CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
+} // namespace
+
+namespace svcid_test {
+long allocations() noexcept { return count.load(); }
+bool openssl_allocations_counted() noexcept { return hooks_installed; }
+} // namespace svcid_test
+
+// Every replaceable form, so that sanitizer runtimes never pair ours with theirs.
+void* operator new(std::size_t n) { return allocate_or_abort(n); }
+void* operator new[](std::size_t n) { return allocate_or_abort(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }

@@ -1,0 +1,11 @@
+// Counts every heap allocation of the process: C++ operator new (all replaceable forms) and
+// OpenSSL's allocator (CRYPTO_set_mem_functions, installed before OpenSSL's first call).
+#ifndef SVCID_TEST_COUNTING_ALLOCATOR_HPP
+#define SVCID_TEST_COUNTING_ALLOCATOR_HPP
+
+namespace svcid_test {
+long allocations() noexcept;
+bool openssl_allocations_counted() noexcept;
+} // namespace svcid_test
+
+#endif

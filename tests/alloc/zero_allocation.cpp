@@ -1,0 +1,123 @@
+// The hot-path promise (STYLE.md rule 7): matching a prepared reference against a
+// certificate allocates nothing, in C++ or in OpenSSL, through either adapter, for every
+// reference type and outcome. Everything is built first; only the checks are counted.
+#include <svcid/openssl.hpp>
+#include <svcid/der_certificate.hpp>
+#include <svcid/explain.hpp>
+#include <svcid/reference.hpp>
+
+#include "catch.hpp"
+#include "cert_builder.hpp"
+#include "counting_allocator.hpp"
+
+#include <string>
+#include <vector>
+
+namespace der = svcid_test::der;
+
+namespace {
+
+struct scenario {
+    const char* name;
+    svcid_test::built_certificate certificate;
+    std::vector<svcid::reference> references;
+};
+
+svcid::reference dns(const char* text) { return *svcid::parse_dns_reference(text); }
+
+std::vector<scenario> scenarios() {
+    using svcid_test::cert_spec;
+    const std::string v4("\xc0\x00\x02\x07", 4);
+    std::vector<scenario> out;
+    auto add = [&](const char* name, const cert_spec& spec, std::vector<svcid::reference> refs) {
+        out.push_back({name, svcid_test::make_certificate(spec), std::move(refs)});
+    };
+    add("DNS-ID match", cert_spec().add_san(der::dns("a.example.com")).add_san(der::dns("www.example.com")),
+        {dns("www.example.com")});
+    add("DNS-ID miss", cert_spec().add_san(der::dns("a.example.com")), {dns("www.example.com")});
+    add("wildcard", cert_spec().add_san(der::dns("*.example.com")), {dns("www.example.com")});
+    add("IP", cert_spec().add_san(der::ip(std::string(4, '\1'))).add_san(der::ip(v4)),
+        {*svcid::parse_ip_reference("192.0.2.7")});
+    add("CN only", cert_spec().subject_cn("www.example.com"), {dns("www.example.com")});
+    add("several references", cert_spec().add_san(der::dns("db.internal")).add_san(der::ip(v4)),
+        {dns("cache.internal"), *svcid::parse_ip_reference("192.0.2.7"), dns("db.internal")});
+    cert_spec malformed;
+    malformed.san_raw = std::string("\x30\x05\x82\x09oops.example", 15);  // the inner length runs past the outer
+    add("malformed SAN", malformed, {dns("oops.example")});
+    add("SRV-ID", cert_spec().add_san(der::srv_name("_imap.example.net")),
+        {*svcid::make_srv_reference("imap", "example.net")});
+    add("URI-ID", cert_spec().add_san(der::uri("sip://example.net:5061/x")),
+        {*svcid::make_uri_reference("sip", "example.net")});
+    add("SPIFFE", cert_spec().add_san(der::uri("spiffe://prod.example/ns/api")),
+        {*svcid::make_spiffe_reference("spiffe://prod.example/ns", svcid::spiffe_match::path_prefix)});
+    add("e-mail", cert_spec().add_san(der::rfc822("ops@example.net")).add_san(der::smtp_utf8_mailbox("ops@example.net")),
+        {*svcid::parse_email_reference("ops@example.net")});
+    add("IDN", cert_spec().add_san(der::dns("xn--bcher-kva.example")), {dns("b\xc3\xbc" "cher.example")});
+    return out;
+}
+
+template <class Policy, class Adapter>
+long allocations_during_checks(const Adapter& certificate, const std::vector<svcid::reference>& refs, bool& matched) {
+    char explanation[512];
+    const long before = svcid_test::allocations();
+    const auto any = svcid::match_any<Policy>(certificate, refs.data(), refs.size());
+    const auto all = svcid::match_all<Policy>(certificate, refs.data(), refs.size());
+    for (const auto& ref : refs) {
+        const auto one = svcid::match<Policy>(certificate, ref);
+        ref.visit([&](const auto& typed) {
+            svcid::explain<Policy>(certificate, typed, svcid::match<Policy>(certificate, typed), explanation,
+                                   sizeof explanation);
+        });
+        (void)one;
+    }
+    const long after = svcid_test::allocations();
+    matched = any.matched() || all.matched();
+    return after - before;
+}
+
+} // namespace
+
+TEST_CASE("the allocation counter sees both C++ and OpenSSL allocations, so the tests below can fail") {
+    REQUIRE(svcid_test::openssl_allocations_counted());
+    long before = svcid_test::allocations();
+    std::unique_ptr<X509, decltype(&X509_free)> x(X509_new(), X509_free);
+    CHECK(svcid_test::allocations() > before);
+    before = svcid_test::allocations();
+    std::vector<int> v(10);
+    CHECK(svcid_test::allocations() == before + 1);
+}
+
+TEMPLATE_TEST_CASE("matching allocates nothing, through the OpenSSL and raw-DER adapters, under both policies", "",
+                   svcid::rfc9525, svcid::rfc6125) {
+    const auto all = scenarios();
+    std::size_t matched_scenarios = 0;
+    for (const auto& s : all) {
+        INFO(s.name);
+        bool matched_openssl = false;
+        bool matched_der = false;
+        const svcid::openssl_certificate through_openssl(s.certificate.cert.get());
+        CHECK(allocations_during_checks<TestType>(through_openssl, s.references, matched_openssl) == 0);
+
+        const long before_parse = svcid_test::allocations();
+        const auto parsed = svcid::parse_der_certificate(s.certificate.der);
+        CHECK(svcid_test::allocations() == before_parse);
+        REQUIRE(parsed);
+        CHECK(allocations_during_checks<TestType>(*parsed, s.references, matched_der) == 0);
+        CHECK(matched_openssl == matched_der);
+        matched_scenarios += matched_openssl;
+    }
+    // The scenarios cover matches and refusals alike: all but the miss and the malformed SAN
+    // match (the CN-only one under rfc6125 alone).
+    CHECK(matched_scenarios == all.size() - (std::is_same<TestType, svcid::rfc9525>::value ? 3 : 2));
+}
+
+TEST_CASE("reference parsing allocates nothing either") {
+    const long before = svcid_test::allocations();
+    auto a = svcid::parse_reference("b\xc3\xbc" "cher.example");
+    auto b = svcid::parse_reference("[2001:db8::1]");
+    auto c = svcid::parse_reference("spiffe://prod.example/ns/api");
+    auto d = svcid::parse_reference("ops@example.net");
+    auto e = svcid::parse_srv_reference("_imap.example.net");
+    CHECK(svcid_test::allocations() == before);
+    CHECK((a && b && c && d && e));
+}
