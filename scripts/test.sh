@@ -15,16 +15,24 @@ fuzz_seconds=${SVCID_FUZZ_SECONDS:-30}
 passed=0
 failed=0
 
+# Each configuration's ctest run adds its counts to the closing line.
 run_config() {
   local name=$1; shift
   echo "=== svcid: $name"
   cmake -S . -B "build/$name" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
   cmake --build "build/$name" -j"$jobs"
-  if ctest --test-dir "build/$name" --output-on-failure -j"$jobs"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
+  local log="build/$name/ctest.log"
+  local status=0
+  ctest --test-dir "build/$name" --output-on-failure -j"$jobs" 2>&1 | tee "$log" || status=$?
+  local summary total bad
+  summary=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1)
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+  bad=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$summary")
+  passed=$((passed + ${total:-0} - ${bad:-0}))
+  failed=$((failed + ${bad:-0}))
+  if [ "$status" -ne 0 ] || [ -z "$summary" ] || [ "${bad:-1}" -ne 0 ]; then
     echo "svcid: $name FAILED"
+    echo "svcid: $passed passed, $((failed > 0 ? failed : 1)) failed"
     exit 1
   fi
 }
@@ -39,8 +47,12 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DSVCID_BUILD_FUZZ=ON -DSVCID_BUILD_TESTS=ON -DSVCID_BUILD_EXAMPLES=OFF >/dev/null
   cmake --build build/fuzz -j"$jobs" --target svcid-fuzz-all
-  SVCID_FUZZ_SECONDS=$fuzz_seconds bash tests/fuzz/run.sh build/fuzz/tests/fuzz
-  passed=$((passed + 1))
+  if SVCID_FUZZ_SECONDS=$fuzz_seconds bash tests/fuzz/run.sh build/fuzz/tests/fuzz; then
+    passed=$((passed + 1))
+  else
+    echo "svcid: $passed passed, 1 failed"
+    exit 1
+  fi
 fi
 
-echo "svcid: all configurations: $passed passed, $failed failed"
+echo "svcid: $passed passed, $failed failed"
