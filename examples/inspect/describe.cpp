@@ -21,6 +21,7 @@
 #include <openssl/opensslv.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
@@ -417,6 +418,13 @@ void add_identifiers(const Adapter& adapter, document_info& d) {
         blocks_cn = blocks_cn || p.kind == svcid::presented_kind::dns_name || p.kind == svcid::presented_kind::srv_name ||
                     p.kind == svcid::presented_kind::uri || p.kind == svcid::presented_kind::ip_address;
     }
+    const auto uris = std::count_if(sans.begin(), sans.end(),
+                                    [](const svcid::presented_id& p) { return p.kind == svcid::presented_kind::uri; });
+    if (uris > 1)
+        for (auto& id : d.identifiers)
+            if (id.type == "SPIFFE-ID")
+                id.notes.push_back("the certificate has " + std::to_string(uris) +
+                                   " URI SANs, so it is no X509-SVID and SPIFFE references never match (X509-SVID §2)");
     std::vector<svcid::presented_id> cns;
     const bool subject_ok = adapter.visit_common_names([&](const svcid::presented_id& id) noexcept {
         cns.push_back(id);

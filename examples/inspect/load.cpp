@@ -252,6 +252,9 @@ void load_pem(std::string_view text, loaded_file& file, const std::optional<std:
         std::string error = decode_der(
             std::string_view(reinterpret_cast<const char*>(data.get()), static_cast<std::size_t>(length)), hint,
             password, object);
+        // A wrong password passes the CBC padding check about once in 256 tries, and then
+        // the "decrypted" bytes are noise: say so rather than blame the key's format.
+        if (!error.empty() && cipher.cipher != nullptr) error = "wrong password (the decrypted key does not decode)";
         if (!error.empty()) {
             file.error = "PEM block " + std::to_string(block) + " (" + std::string(label) + "): " + error;
             return;
