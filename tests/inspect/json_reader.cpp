@@ -6,15 +6,15 @@
 namespace svcid_test {
 
 bool json_value::has(std::string_view key) const {
-    for (const auto& m : members)
-        if (m.first == key) return true;
+    for (const auto& k : keys)
+        if (k == key) return true;
     return false;
 }
 
 const json_value& json_value::operator[](std::string_view key) const {
     if (kind != type::object) throw std::runtime_error("json: not an object, looking for " + std::string(key));
-    for (const auto& m : members)
-        if (m.first == key) return m.second;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        if (keys[i] == key) return items[i];
     throw std::runtime_error("json: no member " + std::string(key));
 }
 
@@ -75,9 +75,9 @@ private:
             }
             for (;;) {
                 if (peek() != '"') fail("expected a key");
-                std::string key = string();
+                v.keys.push_back(string());
                 expect(':');
-                v.members.emplace_back(std::move(key), value());
+                v.items.push_back(value());
                 if (peek() == ',') {
                     ++at_;
                     continue;

@@ -6,7 +6,6 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace svcid_test {
@@ -17,15 +16,15 @@ struct json_value {
     bool boolean = false;
     double number = 0;
     std::string string;
-    std::vector<json_value> items;
-    std::vector<std::pair<std::string, json_value>> members;
+    std::vector<json_value> items;  ///< array elements, or object member values
+    std::vector<std::string> keys;  ///< object member names, parallel to `items`
 
     bool has(std::string_view key) const;
     /// The member `key` of an object; throws when it is missing or this is no object.
     const json_value& operator[](std::string_view key) const;
     /// Element `i` of an array; throws when out of range or this is no array.
     const json_value& operator[](std::size_t i) const;
-    std::size_t size() const { return kind == type::array ? items.size() : members.size(); }
+    std::size_t size() const { return items.size(); }
     bool is_null() const { return kind == type::null; }
 };
 
