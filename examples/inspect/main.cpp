@@ -194,7 +194,11 @@ int run_match_with(const options& o, const std::string& path, const Adapter& ada
             }
             json.member("cn_consulted", m.result.cn_consulted).member("explanation", m.explanation).end_object();
         } else {
-            out += std::string(matched ? "  MATCH     " : "  NO MATCH  ") + m.explanation + "\n";
+            // explain() puts each presented identifier on its own line; indent those
+            // under the reference they belong to.
+            std::string text;
+            for (const char c : m.explanation) text += c == '\n' ? std::string("\n          ") : std::string(1, c);
+            out += std::string(matched ? "  MATCH     " : "  NO MATCH  ") + text + "\n";
         }
     }
     if (o.json) {

@@ -426,7 +426,7 @@ TEST_CASE("match exits 1 and says why with svcid::explain when a reference does 
     const run_result r = inspect({"match", file, "www.example.com", "a.b.example.com"});
     CHECK(r.status == 1);
     CHECK(contains(r.out, "NO MATCH  DNS-ID \"a.b.example.com\": no presented identifier matches\n"
-                          "  dNSName \"www.example.com\": names another host\n"));
+                          "            dNSName \"www.example.com\": names another host\n"));
     CHECK(contains(r.out, "some references do not match\n"));
 
     const run_result j = inspect({"--json", "match", file, "www.example.com", "198.51.100.1"});
