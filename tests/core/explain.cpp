@@ -79,3 +79,9 @@ TEST_CASE("IP explanations show addresses as text") {
           "\n  iPAddress 192.0.2.2: is another address"
           "\n  iPAddress 0x010203: is not 4 or 16 octets long, so it is no address");
 }
+
+TEST_CASE("an explanation of an IP match shows the matched iPAddress as an address (RFC 9525 §6.4)") {
+    list_adapter cert;
+    cert.alt_names = {ip(std::string("\xc0\x00\x02\x01", 4))};
+    CHECK(explain_text(cert, *svcid::parse_ip_reference("192.0.2.1")) == "IP-ID 192.0.2.1: matched iPAddress 192.0.2.1");
+}

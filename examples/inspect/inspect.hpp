@@ -1,0 +1,127 @@
+// svcid-inspect's internal interfaces: loading files (load.cpp), describing certificates,
+// requests and keys (describe.cpp), and printing the descriptions as text or JSON
+// (render.cpp). main.cpp parses the command line and runs the commands.
+#ifndef SVCID_INSPECT_INSPECT_HPP
+#define SVCID_INSPECT_INSPECT_HPP
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace svcid_inspect {
+
+struct x509_free { void operator()(X509* p) const noexcept { X509_free(p); } };
+struct x509_req_free { void operator()(X509_REQ* p) const noexcept { X509_REQ_free(p); } };
+struct evp_pkey_free { void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); } };
+using x509_ptr = std::unique_ptr<X509, x509_free>;
+using x509_req_ptr = std::unique_ptr<X509_REQ, x509_req_free>;
+using pkey_ptr = std::unique_ptr<EVP_PKEY, evp_pkey_free>;
+
+// ---- load.cpp ---------------------------------------------------------------------------
+
+enum class object_kind { certificate, request, private_key, public_key };
+const char* object_kind_name(object_kind k);
+
+/// One decoded object of a file: exactly one of the pointers is set, by `kind`.
+struct loaded_object {
+    object_kind kind = object_kind::certificate;
+    x509_ptr cert;
+    x509_req_ptr request;
+    pkey_ptr key;
+};
+
+/// Everything a file holds, in file order, or why it could not be read (`error`, a phrase
+/// such as "truncated DER: ..."; empty on success).
+struct loaded_file {
+    std::string format;  ///< "PEM" or "DER"
+    std::vector<loaded_object> objects;
+    std::string error;
+};
+
+/// Reads `path`, PEM (any number of blocks) or DER (one or more concatenated objects).
+/// `password` decrypts encrypted private keys; without it an encrypted key is an error
+/// that says to use --password-file.
+loaded_file load_file(const std::string& path, const std::optional<std::string>& password);
+
+// ---- describe.cpp -----------------------------------------------------------------------
+
+struct key_info {
+    std::string type;   ///< "RSA", "EC", "Ed25519", ...
+    int bits = 0;
+    std::string curve;  ///< EC only: "prime256v1"
+    std::string spki_sha256;  ///< hex SHA-256 of the DER SubjectPublicKeyInfo
+    std::string error;  ///< set when the key cannot be encoded
+};
+key_info describe_key(EVP_PKEY* key);
+
+struct extension_values {
+    bool present = false;
+    bool critical = false;
+    bool malformed = false;  ///< present but does not decode (or appears twice)
+    std::vector<std::string> values;
+};
+
+struct basic_constraints_info {
+    bool present = false;
+    bool critical = false;
+    bool malformed = false;
+    bool ca = false;
+    long path_length = -1;  ///< -1: no pathLenConstraint
+};
+
+/// One presented identifier, classified for people and scripts.
+struct identifier_info {
+    std::string type;     ///< RFC 6125/9525 term: DNS-ID, CN-ID, SRV-ID, URI-ID, SPIFFE-ID, IP, e-mail, ...
+    std::string source;   ///< where it sits: svcid::kind_name ("dNSName", "CN", ...)
+    std::string value;    ///< display form, non-printable bytes escaped as \xNN
+    std::string raw_hex;  ///< the raw octets in hex, when `value` had to escape any
+    std::string unicode;  ///< A-labels decoded (svcid::a_label_to_utf8), when different from value
+    std::string oid;      ///< otherName type, dotted
+    std::vector<std::string> problems;  ///< why it is malformed and can never match
+    std::vector<std::string> notes;     ///< facts worth knowing that are not defects
+    bool is_cn = false;
+    bool rfc6125_consults = false;      ///< CN-IDs: whether the rfc6125 policy would read it
+    std::string rfc6125_reason;         ///< CN-IDs: why (not)
+};
+
+/// A certificate or a CSR, decoded.
+struct document_info {
+    bool is_request = false;
+    std::string subject, subject_oneline, issuer, issuer_oneline;
+    std::string serial, not_before, not_after;
+    std::string validity;       ///< "valid", "expired", "not yet valid"
+    long long validity_days = 0;  ///< days left (valid), since expiry (expired), until start
+    key_info key;
+    std::string signature_algorithm;
+    std::string sha256_fingerprint;
+    int signature_valid = -1;   ///< CSRs: 1 verifies, 0 does not, -1 could not be checked
+    extension_values key_usage, extended_key_usage;
+    basic_constraints_info basic_constraints;
+    std::string subject_alt_name;  ///< "absent", "present", "malformed"
+    std::vector<identifier_info> identifiers;
+};
+document_info describe_certificate(X509* cert);
+document_info describe_request(X509_REQ* request);
+
+/// Makes untrusted bytes printable: \\, \" and bytes outside printable ASCII become
+/// escapes; with `utf8_ok`, a value that is valid UTF-8 keeps its non-ASCII characters.
+/// `escaped` says whether anything was escaped.
+std::string printable(std::string_view bytes, bool utf8_ok, bool* escaped = nullptr);
+std::string to_hex(std::string_view bytes, char separator = '\0');
+
+// ---- render.cpp -------------------------------------------------------------------------
+
+void print_document_text(std::string& out, const document_info& d, std::size_t index, std::size_t count);
+
+class json_writer;
+void write_document_json(json_writer& json, const document_info& d);
+void write_key_json(json_writer& json, const key_info& key);
+
+} // namespace svcid_inspect
+
+#endif

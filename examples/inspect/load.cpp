@@ -1,0 +1,296 @@
+// Reading certificate, CSR and key files: PEM or DER told apart by content, chains and
+// bundles object by object, and a plain reason for every file that cannot be read.
+#include "inspect.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace svcid_inspect {
+
+const char* object_kind_name(object_kind k) {
+    switch (k) {
+    case object_kind::certificate: return "certificate";
+    case object_kind::request: return "certificate request";
+    case object_kind::private_key: return "private key";
+    case object_kind::public_key: return "public key";
+    }
+    return "object";
+}
+
+namespace {
+
+struct bio_free { void operator()(BIO* p) const noexcept { BIO_free(p); } };
+struct x509_sig_free { void operator()(X509_SIG* p) const noexcept { X509_SIG_free(p); } };
+struct p8_free { void operator()(PKCS8_PRIV_KEY_INFO* p) const noexcept { PKCS8_PRIV_KEY_INFO_free(p); } };
+struct openssl_string_free { void operator()(char* p) const noexcept { OPENSSL_free(p); } };
+struct openssl_bytes_free { void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); } };
+
+/// The reason OpenSSL queued last, for messages; clears the queue.
+std::string openssl_reason() {
+    const unsigned long code = ERR_peek_last_error();
+    std::string reason;
+    if (code != 0) {
+        const char* text = ERR_reason_error_string(code);
+        reason = text != nullptr ? text : "unknown OpenSSL error";
+    }
+    ERR_clear_error();
+    return reason;
+}
+
+struct password_state {
+    const std::optional<std::string>* password;
+    bool asked = false;
+};
+
+int password_callback(char* buffer, int size, int, void* user) {
+    auto* state = static_cast<password_state*>(user);
+    state->asked = true;
+    if (!state->password->has_value()) return -1;
+    const std::string& p = **state->password;
+    if (p.size() > static_cast<std::size_t>(size)) return -1;
+    std::memcpy(buffer, p.data(), p.size());
+    return static_cast<int>(p.size());
+}
+
+/// The length of the DER element at the start of `der` (header included), or 0 when the
+/// header itself is cut short or not a definite length; `declared` may exceed der.size().
+std::size_t der_element_length(std::string_view der) {
+    if (der.size() < 2) return 0;
+    const auto first = static_cast<unsigned char>(der[1]);
+    if (first < 0x80) return 2 + first;
+    const std::size_t octets = first & 0x7F;
+    if (octets == 0 || octets > 4 || der.size() < 2 + octets) return 0;
+    std::size_t length = 0;
+    for (std::size_t i = 0; i < octets; ++i) length = (length << 8) | static_cast<unsigned char>(der[2 + i]);
+    return 2 + octets + length;
+}
+
+/// Decrypts a PKCS #8 EncryptedPrivateKeyInfo.
+std::string decrypt_pkcs8(X509_SIG* encrypted, const std::optional<std::string>& password, pkey_ptr& key) {
+    if (!password) return "encrypted key: use --password-file";
+    std::unique_ptr<PKCS8_PRIV_KEY_INFO, p8_free> info(
+        PKCS8_decrypt(encrypted, password->data(), static_cast<int>(password->size())));
+    if (!info) {
+        ERR_clear_error();
+        return "wrong password (the encrypted key does not decrypt)";
+    }
+    key.reset(EVP_PKCS82PKEY(info.get()));
+    if (!key) return "unsupported key: " + openssl_reason();
+    return {};
+}
+
+/// Decodes one whole DER object of unknown type. `hint` narrows the guess when a PEM label
+/// named the type. Returns an error phrase, or "" with `out` filled.
+enum class der_hint { any, certificate, request, private_key, encrypted_private_key, public_key };
+
+std::string decode_der(std::string_view der, der_hint hint, const std::optional<std::string>& password,
+                       loaded_object& out) {
+    const auto* start = reinterpret_cast<const unsigned char*>(der.data());
+    const long length = static_cast<long>(der.size());
+    // Each attempt must consume the whole element: a prefix that happens to decode is not
+    // the object the file holds.
+    auto whole = [&](const unsigned char* end) { return end == start + length; };
+
+    if (hint == der_hint::any || hint == der_hint::certificate) {
+        const unsigned char* p = start;
+        x509_ptr cert(d2i_X509(nullptr, &p, length));
+        if (cert && whole(p)) {
+            out.kind = object_kind::certificate;
+            out.cert = std::move(cert);
+            return {};
+        }
+        ERR_clear_error();
+    }
+    if (hint == der_hint::any || hint == der_hint::request) {
+        const unsigned char* p = start;
+        x509_req_ptr request(d2i_X509_REQ(nullptr, &p, length));
+        if (request && whole(p)) {
+            out.kind = object_kind::request;
+            out.request = std::move(request);
+            return {};
+        }
+        ERR_clear_error();
+    }
+    if (hint == der_hint::any || hint == der_hint::encrypted_private_key) {
+        const unsigned char* p = start;
+        std::unique_ptr<X509_SIG, x509_sig_free> encrypted(d2i_X509_SIG(nullptr, &p, length));
+        if (encrypted && whole(p)) {
+            out.kind = object_kind::private_key;
+            return decrypt_pkcs8(encrypted.get(), password, out.key);
+        }
+        ERR_clear_error();
+    }
+    if (hint == der_hint::any || hint == der_hint::public_key) {
+        const unsigned char* p = start;
+        pkey_ptr key(d2i_PUBKEY(nullptr, &p, length));
+        if (key && whole(p)) {
+            out.kind = object_kind::public_key;
+            out.key = std::move(key);
+            return {};
+        }
+        ERR_clear_error();
+    }
+    if (hint == der_hint::any || hint == der_hint::private_key) {
+        const unsigned char* p = start;
+        pkey_ptr key(d2i_AutoPrivateKey(nullptr, &p, length));
+        if (key && whole(p)) {
+            out.kind = object_kind::private_key;
+            out.key = std::move(key);
+            return {};
+        }
+        ERR_clear_error();
+    }
+    switch (hint) {
+    case der_hint::certificate: return "the certificate does not decode (corrupt or truncated)";
+    case der_hint::request: return "the certificate request does not decode (corrupt or truncated)";
+    case der_hint::private_key: return "unsupported or corrupt private key";
+    case der_hint::encrypted_private_key: return "the encrypted private key does not decode (corrupt or truncated)";
+    case der_hint::public_key: return "unsupported or corrupt public key";
+    case der_hint::any: break;
+    }
+    return "DER that is no certificate, certificate request or key";
+}
+
+void load_der(std::string_view data, loaded_file& file, const std::optional<std::string>& password) {
+    file.format = "DER";
+    while (!data.empty()) {
+        if (static_cast<unsigned char>(data[0]) != 0x30) {
+            file.error = file.objects.empty() ? "not PEM or DER" : "bytes after the last DER object";
+            return;
+        }
+        const std::size_t element = der_element_length(data);
+        if (element == 0 || element > data.size()) {
+            file.error = "truncated DER: ";
+            file.error += element == 0 ? "the length is cut short"
+                                       : "the object declares " + std::to_string(element) + " octets, the file has " +
+                                             std::to_string(data.size());
+            return;
+        }
+        loaded_object object;
+        std::string error = decode_der(data.substr(0, element), der_hint::any, password, object);
+        if (!error.empty()) {
+            file.error = std::move(error);
+            return;
+        }
+        file.objects.push_back(std::move(object));
+        data.remove_prefix(element);
+    }
+}
+
+der_hint hint_for_label(std::string_view label) {
+    if (label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE")
+        return der_hint::certificate;
+    if (label == "CERTIFICATE REQUEST" || label == "NEW CERTIFICATE REQUEST") return der_hint::request;
+    if (label == "ENCRYPTED PRIVATE KEY") return der_hint::encrypted_private_key;
+    if (label == "PRIVATE KEY" || label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY" || label == "DSA PRIVATE KEY")
+        return der_hint::private_key;
+    if (label == "PUBLIC KEY") return der_hint::public_key;
+    return der_hint::any;
+}
+
+void load_pem(std::string_view text, loaded_file& file, const std::optional<std::string>& password) {
+    file.format = "PEM";
+    const std::size_t last_begin = text.rfind("-----BEGIN ");
+    if (text.find("-----END ", last_begin) == std::string_view::npos) {
+        file.error = "truncated PEM: the last block has no END line";
+        return;
+    }
+    std::unique_ptr<BIO, bio_free> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    if (!bio) {
+        file.error = "out of memory";
+        return;
+    }
+    for (std::size_t block = 1;; ++block) {
+        char* name_raw = nullptr;
+        char* header_raw = nullptr;
+        unsigned char* data_raw = nullptr;
+        long length = 0;
+        const int ok = PEM_read_bio(bio.get(), &name_raw, &header_raw, &data_raw, &length);
+        std::unique_ptr<char, openssl_string_free> name(name_raw), header(header_raw);
+        std::unique_ptr<unsigned char, openssl_bytes_free> data(data_raw);
+        if (ok == 0) {
+            const unsigned long code = ERR_peek_last_error();
+            if (ERR_GET_LIB(code) == ERR_LIB_PEM && ERR_GET_REASON(code) == PEM_R_NO_START_LINE && block > 1) {
+                ERR_clear_error();
+                return;
+            }
+            file.error = "PEM block " + std::to_string(block) + " does not decode: " + openssl_reason();
+            return;
+        }
+        const std::string_view label(name.get());
+        if (label == "EC PARAMETERS" || label == "DH PARAMETERS") continue;  // beside a key; nothing to inspect
+        const der_hint hint = hint_for_label(label);
+        if (hint == der_hint::any) {
+            file.error = "unsupported PEM block \"" + printable(label, false) + "\"";
+            return;
+        }
+        // Traditional ("Proc-Type: 4,ENCRYPTED") keys are decrypted in place before decoding.
+        EVP_CIPHER_INFO cipher;
+        if (!PEM_get_EVP_CIPHER_INFO(header.get(), &cipher)) {
+            file.error = "PEM block " + std::to_string(block) + ": bad encryption header: " + openssl_reason();
+            return;
+        }
+        if (cipher.cipher != nullptr) {
+            password_state state{&password};
+            if (!PEM_do_header(&cipher, data.get(), &length, password_callback, &state)) {
+                ERR_clear_error();
+                file.error = password ? "wrong password (the encrypted key does not decrypt)"
+                                      : "encrypted key: use --password-file";
+                return;
+            }
+        }
+        loaded_object object;
+        std::string error = decode_der(
+            std::string_view(reinterpret_cast<const char*>(data.get()), static_cast<std::size_t>(length)), hint,
+            password, object);
+        // A wrong password passes the CBC padding check about once in 256 tries, and then
+        // the "decrypted" bytes are noise: say so rather than blame the key's format.
+        if (!error.empty() && cipher.cipher != nullptr) error = "wrong password (the decrypted key does not decode)";
+        if (!error.empty()) {
+            file.error = "PEM block " + std::to_string(block) + " (" + std::string(label) + "): " + error;
+            return;
+        }
+        file.objects.push_back(std::move(object));
+    }
+}
+
+} // namespace
+
+loaded_file load_file(const std::string& path, const std::optional<std::string>& password) {
+    loaded_file file;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        file.error = std::strerror(errno);
+        return file;
+    }
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        file.error = "read error";
+        return file;
+    }
+    if (data.empty()) {
+        file.error = "empty file";
+        return file;
+    }
+    // The BIO length is an int; no certificate or key file comes near that.
+    if (data.size() > (1u << 30)) {
+        file.error = "file too large";
+        return file;
+    }
+    if (data.find("-----BEGIN ") != std::string::npos)
+        load_pem(data, file, password);
+    else
+        load_der(data, file, password);
+    return file;
+}
+
+} // namespace svcid_inspect

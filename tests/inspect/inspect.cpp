@@ -1,0 +1,596 @@
+// svcid-inspect, run as a program: every file it reads is generated here at run time
+// (cert_builder.hpp), and each test checks the text, the JSON and the exit status.
+#include "catch.hpp"
+#include "cert_builder.hpp"
+#include "json_reader.hpp"
+
+#include <openssl/pem.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+extern char** environ;
+
+namespace {
+
+using namespace svcid_test;
+namespace fs = std::filesystem;
+
+/// A private directory for the files of this run, removed at exit.
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        std::string pattern = (fs::temp_directory_path() / "svcid-inspect-XXXXXX").string();
+        if (mkdtemp(&pattern[0]) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path = pattern;
+    }
+    ~temp_dir() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+};
+
+const fs::path& dir() {
+    static temp_dir d;
+    return d.path;
+}
+
+std::string write_file(const std::string& name, const std::string& bytes) {
+    const fs::path p = dir() / name;
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p.string();
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+struct run_result {
+    std::string out, err;
+    int status = -1;
+};
+
+/// Runs svcid-inspect with `args`, stdout and stderr captured through files.
+run_result inspect(const std::vector<std::string>& args) {
+    const std::string out_path = (dir() / "stdout").string();
+    const std::string err_path = (dir() / "stderr").string();
+    std::vector<std::string> storage{SVCID_INSPECT_BINARY};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : storage) argv.push_back(&a[0]);
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) throw std::runtime_error("cannot run " SVCID_INSPECT_BINARY);
+    int wait_status = 0;
+    if (waitpid(pid, &wait_status, 0) != pid) throw std::runtime_error("waitpid failed");
+    run_result r;
+    // A signal (a crash) leaves status -1, which no test expects.
+    if (WIFEXITED(wait_status)) r.status = WEXITSTATUS(wait_status);
+    r.out = read_file(out_path);
+    r.err = read_file(err_path);
+    return r;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+// ---- files --------------------------------------------------------------------------
+
+struct bio_free { void operator()(BIO* p) const noexcept { BIO_free(p); } };
+
+template <class Write>
+std::string pem(Write write) {
+    std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
+    check(write(bio.get()), "PEM_write");
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(length));
+}
+
+std::string pem_of(X509* cert) { return pem([&](BIO* b) { return PEM_write_bio_X509(b, cert); }); }
+std::string pem_of(X509_REQ* req) { return pem([&](BIO* b) { return PEM_write_bio_X509_REQ(b, req); }); }
+std::string pem_of_key(EVP_PKEY* key) {
+    return pem([&](BIO* b) { return PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
+}
+std::string pem_of_encrypted_key(EVP_PKEY* key, const std::string& password) {
+    return pem([&](BIO* b) {
+        return PEM_write_bio_PKCS8PrivateKey(b, key, EVP_aes_256_cbc(), const_cast<char*>(password.data()),
+                                             static_cast<int>(password.size()), nullptr, nullptr);
+    });
+}
+std::string pem_of_traditional_encrypted_key(EVP_PKEY* key, const std::string& password) {
+    return pem([&](BIO* b) {
+        return PEM_write_bio_PrivateKey_traditional(b, key, EVP_aes_128_cbc(),
+                                                    reinterpret_cast<unsigned char*>(const_cast<char*>(password.data())),
+                                                    static_cast<int>(password.size()), nullptr, nullptr);
+    });
+}
+std::string der_of(X509_REQ* req) {
+    unsigned char* der = nullptr;
+    const int length = i2d_X509_REQ(req, &der);
+    check(length, "i2d_X509_REQ");
+    std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+    return out;
+}
+
+std::string hex(const unsigned char* p, std::size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        out += digits[p[i] >> 4];
+        out += digits[p[i] & 0xF];
+    }
+    return out;
+}
+
+/// The SHA-256 of the DER SubjectPublicKeyInfo, computed here independently of the tool.
+std::string spki_sha256(EVP_PKEY* key) {
+    unsigned char* der = nullptr;
+    const int length = i2d_PUBKEY(key, &der);
+    check(length, "i2d_PUBKEY");
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_length = 0;
+    check(EVP_Digest(der, static_cast<std::size_t>(length), md, &md_length, EVP_sha256(), nullptr), "EVP_Digest");
+    OPENSSL_free(der);
+    return hex(md, md_length);
+}
+
+std::string fingerprint(X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_length = 0;
+    check(X509_digest(cert, EVP_sha256(), md, &md_length), "X509_digest");
+    std::string plain = hex(md, md_length), out;
+    for (std::size_t i = 0; i < plain.size(); i += 2) out += (i ? ":" : "") + plain.substr(i, 2);
+    return out;
+}
+
+/// A server certificate with one identifier of every kind the inspector classifies.
+const built_certificate& rich_certificate() {
+    static const built_certificate cert = [] {
+        cert_spec spec;
+        spec.subject_cn("www.example.com");
+        spec.add_san(der::dns("www.example.com"))
+            .add_san(der::dns("*.example.com"))
+            .add_san(der::dns("xn--bcher-kva.example"))
+            .add_san(der::ip(std::string("\xc0\x00\x02\x01", 4)))
+            .add_san(der::uri("https://api.example.com/v1"))
+            .add_san(der::uri("spiffe://prod.example/ns/web"))
+            .add_san(der::srv_name("_imap.example.net"))
+            .add_san(der::rfc822("ops@example.com"))
+            .add_san(der::xmpp_addr("im@example.com"))
+            .add_san(der::other_name("1.2.3.4.5", der::utf8("opaque")));
+        return make_certificate(spec);
+    }();
+    return cert;
+}
+
+const svcid_test::json_value* find_identifier(const json_value& doc, const std::string& source, const std::string& value) {
+    const json_value& ids = doc["identifiers"];
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (ids[i]["source"].string == source && ids[i]["value"].string == value) return &ids[i];
+    return nullptr;
+}
+
+} // namespace
+
+// ---- cert ---------------------------------------------------------------------------
+
+TEST_CASE("cert classifies every presented identifier per RFC 9525 §2 and RFC 6125 §1.8, A-labels with their U-labels") {
+    const auto& c = rich_certificate();
+    const std::string file = write_file("rich.pem", pem_of(c.cert.get()));
+    const run_result r = inspect({"cert", file});
+    REQUIRE(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(contains(r.out, "subject:             CN=www.example.com\n"));
+    // Thirty days from a second ago: 29 whole days and some hours, or 30 on a slow machine.
+    CHECK((contains(r.out, "(valid, 29 days left)") || contains(r.out, "(valid, 30 days left)")));
+    CHECK(contains(r.out, "public key:          EC prime256v1, 256 bits\n"));
+    CHECK(contains(r.out, "SPKI SHA-256:        " + spki_sha256(c.key.get()) + "\n"));
+    CHECK(contains(r.out, "SHA-256 fingerprint: " + fingerprint(c.cert.get()) + "\n"));
+    CHECK(contains(r.out, "signature:           ecdsa-with-SHA256\n"));
+    CHECK(contains(r.out, "DNS-ID    dNSName \"www.example.com\"\n"));
+    CHECK(contains(r.out, "DNS-ID    dNSName \"xn--bcher-kva.example\" (bücher.example)\n"));
+    CHECK(contains(r.out, "IP        iPAddress 192.0.2.1\n"));
+    CHECK(contains(r.out, "URI-ID    uniformResourceIdentifier \"https://api.example.com/v1\"\n"));
+    CHECK(contains(r.out, "SPIFFE-ID uniformResourceIdentifier \"spiffe://prod.example/ns/web\"\n"));
+    CHECK(contains(r.out, "SRV-ID    SRVName \"_imap.example.net\"\n"));
+    CHECK(contains(r.out, "e-mail    rfc822Name \"ops@example.com\"\n"));
+    CHECK(contains(r.out, "XmppAddr  XmppAddr \"im@example.com\"\n"));
+    CHECK(contains(r.out, "otherName otherName 1.2.3.4.5 0c066f7061717565\n"));
+    CHECK(contains(r.out, "CN-ID     CN \"www.example.com\"\n"));
+    CHECK(contains(r.out, "rfc6125: not consulted: the certificate has DNS-, SRV-, URI-ID or iPAddress SANs\n"));
+    CHECK_FALSE(contains(r.out, "MALFORMED"));
+}
+
+TEST_CASE("cert --json gives the same facts as valid JSON") {
+    const auto& c = rich_certificate();
+    const std::string file = write_file("rich-json.pem", pem_of(c.cert.get()));
+    const run_result r = inspect({"--json", "cert", file});
+    REQUIRE(r.status == 0);
+    const json_value root = parse_json(r.out);
+    REQUIRE(root.size() == 1);
+    CHECK(root[0]["file"].string == file);
+    CHECK(root[0]["format"].string == "PEM");
+    const json_value& doc = root[0]["certificates"][0];
+    CHECK(doc["type"].string == "certificate");
+    CHECK(doc["subject"].string == "CN=www.example.com");
+    CHECK(doc["validity"].string == "valid");
+    CHECK(doc["public_key"]["type"].string == "EC");
+    CHECK(doc["public_key"]["bits"].number == 256);
+    CHECK(doc["public_key"]["curve"].string == "prime256v1");
+    CHECK(doc["public_key"]["spki_sha256"].string == spki_sha256(c.key.get()));
+    CHECK(doc["sha256_fingerprint"].string == fingerprint(c.cert.get()));
+    CHECK(doc["key_usage"].is_null());
+    CHECK(doc["subject_alt_name"].string == "present");
+    CHECK(doc["identifiers"].size() == 11);
+    const json_value* alabel = find_identifier(doc, "dNSName", "xn--bcher-kva.example");
+    REQUIRE(alabel != nullptr);
+    CHECK((*alabel)["type"].string == "DNS-ID");
+    CHECK((*alabel)["unicode"].string == "bücher.example");
+    CHECK((*alabel)["malformed"].boolean == false);
+    const json_value* other = find_identifier(doc, "otherName", "0c066f7061717565");
+    REQUIRE(other != nullptr);
+    CHECK((*other)["oid"].string == "1.2.3.4.5");
+    const json_value* cn = find_identifier(doc, "CN", "www.example.com");
+    REQUIRE(cn != nullptr);
+    CHECK((*cn)["type"].string == "CN-ID");
+    CHECK((*cn)["consulted"]["rfc9525"].boolean == false);
+    CHECK((*cn)["consulted"]["rfc6125"].boolean == false);
+}
+
+TEST_CASE("cert reads DER as well as PEM") {
+    const auto& c = rich_certificate();
+    const std::string file = write_file("rich.der", c.der);
+    const run_result r = inspect({"--json", "cert", file});
+    REQUIRE(r.status == 0);
+    const json_value root = parse_json(r.out);
+    CHECK(root[0]["format"].string == "DER");
+    CHECK(root[0]["certificates"][0]["sha256_fingerprint"].string == fingerprint(c.cert.get()));
+}
+
+TEST_CASE("cert shows every certificate of a chain file, with key usage and basic constraints (RFC 5280 §4.2.1.9)") {
+    cert_spec ca_spec;
+    ca_spec.subject_cn("Test Root CA");
+    ca_spec.ca = true;
+    const built_certificate ca = make_certificate(ca_spec);
+    cert_spec leaf_spec;
+    leaf_spec.subject_cn("leaf.example.com").add_san(der::dns("leaf.example.com"));
+    leaf_spec.key = key_type::rsa_2048;
+    const built_certificate leaf = make_certificate(leaf_spec, {ca.cert.get(), ca.key.get()});
+    const std::string file = write_file("chain.pem", pem_of(leaf.cert.get()) + pem_of(ca.cert.get()));
+
+    const run_result text = inspect({"cert", file});
+    REQUIRE(text.status == 0);
+    CHECK(contains(text.out, "certificate 1 of 2\n"));
+    CHECK(contains(text.out, "certificate 2 of 2\n"));
+    CHECK(contains(text.out, "issuer:              CN=Test Root CA\n"));
+    CHECK(contains(text.out, "public key:          RSA, 2048 bits\n"));
+    CHECK(contains(text.out, "basic constraints:   CA (critical)\n"));
+
+    const json_value root = parse_json(inspect({"--json", "cert", file}).out);
+    const json_value& certs = root[0]["certificates"];
+    REQUIRE(certs.size() == 2);
+    CHECK(certs[0]["subject"].string == "CN=leaf.example.com");
+    CHECK(certs[0]["basic_constraints"].is_null());
+    CHECK(certs[1]["basic_constraints"]["ca"].boolean);
+    CHECK(certs[1]["basic_constraints"]["critical"].boolean);
+}
+
+TEST_CASE("cert flags a dNSName with a NUL byte as malformed and shows the byte escaped (RFC 5280 §4.2.1.6)") {
+    cert_spec spec;
+    spec.add_san(der::dns(std::string("www.example.com\0.evil.example", 29)));
+    const std::string file = write_file("nul.pem", pem_of(make_certificate(spec).cert.get()));
+    const run_result r = inspect({"cert", file});
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "DNS-ID    dNSName \"www.example.com\\x00.evil.example\"\n"));
+    CHECK(contains(r.out, "MALFORMED: contains a NUL byte"));
+
+    const json_value root = parse_json(inspect({"--json", "cert", file}).out);
+    const json_value& id = root[0]["certificates"][0]["identifiers"][0];
+    CHECK(id["value"].string == "www.example.com\\x00.evil.example");
+    CHECK(id["raw_hex"].string.substr(28, 4) == "6d00");
+    CHECK(id["malformed"].boolean);
+}
+
+TEST_CASE("cert flags a wildcard outside the left-most label, an invalid A-label and a 5-octet iPAddress (RFC 6125 §6.4.3, RFC 5890 §2.3.2.1)") {
+    cert_spec spec;
+    spec.add_san(der::dns("www.*.example.com"))
+        .add_san(der::dns("*.com"))
+        .add_san(der::dns("xn--abc-.example"))
+        .add_san(der::dns("f*.example.com"))
+        .add_san(der::ip(std::string("\x01\x02\x03\x04\x05", 5)));
+    const std::string file = write_file("bad-names.pem", pem_of(make_certificate(spec).cert.get()));
+    const run_result r = inspect({"cert", file});
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "\"www.*.example.com\"\n        MALFORMED: has '*' outside the left-most label"));
+    CHECK(contains(r.out, "\"*.com\"\n        MALFORMED: is a wildcard with too few labels after '*'"));
+    CHECK(contains(r.out, "\"xn--abc-.example\"\n        MALFORMED: invalid A-label: label 1:"));
+    CHECK(contains(r.out, "\"f*.example.com\"\n        note: partial wildcard: only the rfc6125 policy accepts it"));
+    CHECK(contains(r.out, "IP        iPAddress 01:02:03:04:05\n        MALFORMED: 5 octets"));
+}
+
+TEST_CASE("cert says an expired certificate is expired and a future one is not yet valid (RFC 5280 §4.1.2.5)") {
+    cert_spec expired;
+    expired.not_before_offset = -60L * 24 * 3600;
+    expired.not_after_offset = -3L * 24 * 3600 - 60;
+    cert_spec future;
+    future.not_before_offset = 5L * 24 * 3600 + 60;
+    const std::string expired_file = write_file("expired.pem", pem_of(make_certificate(expired).cert.get()));
+    const std::string future_file = write_file("future.pem", pem_of(make_certificate(future).cert.get()));
+    const run_result e = inspect({"cert", expired_file});
+    REQUIRE(e.status == 0);
+    CHECK(contains(e.out, "(expired 3 days ago)"));
+    const run_result f = inspect({"cert", future_file});
+    CHECK(contains(f.out, "(not yet valid, starts in 5 days)"));
+    CHECK(parse_json(inspect({"--json", "cert", expired_file}).out)[0]["certificates"][0]["validity"].string == "expired");
+    CHECK(parse_json(inspect({"--json", "cert", future_file}).out)[0]["certificates"][0]["validity"].string ==
+          "not yet valid");
+}
+
+TEST_CASE("cert reports a subjectAltName that does not parse, and that the CN is then never a fallback") {
+    cert_spec spec;
+    spec.subject_cn("www.example.com");
+    spec.san_raw = std::string("\x30\x05\x82\x09www", 7);
+    const std::string file = write_file("bad-san.pem", pem_of(make_certificate(spec).cert.get()));
+    const run_result r = inspect({"cert", file});
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "subjectAltName:      MALFORMED"));
+    CHECK(contains(r.out, "rfc6125: not consulted: the subjectAltName is malformed"));
+    CHECK(parse_json(inspect({"--json", "cert", file}).out)[0]["certificates"][0]["subject_alt_name"].string == "malformed");
+}
+
+TEST_CASE("a CN-ID is consulted by rfc6125 only when there is no DNS-, SRV-, URI-ID or IP SAN, and only the last CN (RFC 6125 §6.4.4)") {
+    cert_spec spec;
+    spec.subject.push_back({cn("first.example.com")});
+    spec.subject.push_back({cn("last.example.com")});
+    spec.add_san(der::rfc822("ops@example.com"));
+    const std::string file = write_file("cn-only.pem", pem_of(make_certificate(spec).cert.get()));
+    const json_value doc = parse_json(inspect({"--json", "cert", file}).out)[0]["certificates"][0];
+    const json_value* first = find_identifier(doc, "CN", "first.example.com");
+    const json_value* last = find_identifier(doc, "CN", "last.example.com");
+    REQUIRE(first != nullptr);
+    REQUIRE(last != nullptr);
+    CHECK((*first)["consulted"]["rfc6125"].boolean == false);
+    CHECK((*first)["consulted"]["rfc6125_reason"].string == "only the last (most specific) CN is consulted");
+    CHECK((*last)["consulted"]["rfc6125"].boolean == true);
+    CHECK((*last)["consulted"]["rfc9525"].boolean == false);
+}
+
+// ---- csr ----------------------------------------------------------------------------
+
+TEST_CASE("csr shows the requested identities and that the self-signature verifies (RFC 2986 §3)") {
+    cert_spec spec;
+    spec.subject_cn("api.example.com").add_san(der::dns("api.example.com")).add_san(der::ip(std::string("\x0a\x00\x00\x07", 4)));
+    spec.key = key_type::ed25519;
+    const built_request req = make_request(spec);
+    const std::string file = write_file("req.pem", pem_of(req.request.get()));
+    const run_result r = inspect({"csr", file});
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "certificate request\n"));
+    CHECK(contains(r.out, "public key:          Ed25519, 256 bits\n"));
+    CHECK(contains(r.out, "self-signature:      verifies\n"));
+    CHECK(contains(r.out, "DNS-ID    dNSName \"api.example.com\"\n"));
+    CHECK(contains(r.out, "IP        iPAddress 10.0.0.7\n"));
+    const json_value doc = parse_json(inspect({"--json", "csr", file}).out)[0]["requests"][0];
+    CHECK(doc["type"].string == "request");
+    CHECK(doc["signature_valid"].boolean);
+    CHECK(doc["public_key"]["spki_sha256"].string == spki_sha256(req.key.get()));
+}
+
+TEST_CASE("csr says when the self-signature does not verify") {
+    cert_spec spec;
+    spec.subject_cn("api.example.com");
+    const built_request req = make_request(spec);
+    std::string der = der_of(req.request.get());
+    der[der.size() - 1] = static_cast<char>(der[der.size() - 1] ^ 0x01);  // inside the signature
+    const std::string file = write_file("bad-sig.der", der);
+    const run_result r = inspect({"csr", file});
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "self-signature:      DOES NOT VERIFY\n"));
+    CHECK(parse_json(inspect({"--json", "csr", file}).out)[0]["requests"][0]["signature_valid"].boolean == false);
+}
+
+// ---- match --------------------------------------------------------------------------
+
+TEST_CASE("match exits 0 when every reference matches and names the presented identifier that did (RFC 9525 §6)") {
+    const std::string file = write_file("match.pem", pem_of(rich_certificate().cert.get()));
+    const run_result r = inspect({"match", file, "www.example.com", "foo.example.com", "192.0.2.1", "ops@example.com",
+                                  "https://api.example.com"});
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "MATCH     DNS-ID \"foo.example.com\": matched dNSName \"*.example.com\"\n"));
+    CHECK(contains(r.out, "MATCH     IP-ID 192.0.2.1: matched iPAddress 192.0.2.1\n"));
+    CHECK(contains(r.out, "MATCH     URI-ID \"https://api.example.com\": matched uniformResourceIdentifier"));
+    CHECK(contains(r.out, "all references match\n"));
+    const run_result srv = inspect({"match", file, "--type", "srv", "_imap.example.net"});
+    CHECK(srv.status == 0);
+    CHECK(contains(srv.out, "matched SRVName \"_imap.example.net\""));
+}
+
+TEST_CASE("match exits 1 and says why with svcid::explain when a reference does not match (RFC 9525 §6.3)") {
+    const std::string file = write_file("nomatch.pem", pem_of(rich_certificate().cert.get()));
+    const run_result r = inspect({"match", file, "www.example.com", "a.b.example.com"});
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "NO MATCH  DNS-ID \"a.b.example.com\": no presented identifier matches\n"
+                          "            dNSName \"www.example.com\": names another host\n"));
+    CHECK(contains(r.out, "some references do not match\n"));
+
+    const run_result j = inspect({"--json", "match", file, "www.example.com", "198.51.100.1"});
+    CHECK(j.status == 1);
+    const json_value root = parse_json(j.out);
+    CHECK(root["policy"].string == "rfc9525");
+    CHECK(root["all_matched"].boolean == false);
+    CHECK(root["results"][0]["matched"].boolean);
+    CHECK(root["results"][0]["presented"]["value"].string == "www.example.com");
+    CHECK(root["results"][1]["type"].string == "IP-ID");
+    CHECK(root["results"][1]["status"].string == "no_match");
+    CHECK(root["results"][1]["presented"].is_null());
+    CHECK(contains(root["results"][1]["explanation"].string, "iPAddress 192.0.2.1: is another address"));
+}
+
+TEST_CASE("match follows --policy: the CN-ID fallback only under rfc6125 (RFC 6125 §6.4.4, RFC 9525 §6.3)") {
+    cert_spec spec;
+    spec.subject_cn("legacy.example.com");
+    const std::string file = write_file("legacy.pem", pem_of(make_certificate(spec).cert.get()));
+    const run_result strict = inspect({"--json", "match", file, "legacy.example.com"});
+    CHECK(strict.status == 1);
+    CHECK(parse_json(strict.out)["results"][0]["status"].string == "cn_not_consulted");
+    const run_result lenient = inspect({"--json", "match", file, "legacy.example.com", "--policy", "rfc6125"});
+    CHECK(lenient.status == 0);
+    const json_value root = parse_json(lenient.out);
+    CHECK(root["policy"].string == "rfc6125");
+    CHECK(root["results"][0]["cn_consulted"].boolean);
+    CHECK(root["results"][0]["presented"]["source"].string == "CN");
+}
+
+TEST_CASE("match refuses a SPIFFE reference against a certificate with two URI SANs: it is no X509-SVID (X509-SVID §2)") {
+    const std::string file = write_file("two-uris.pem", pem_of(rich_certificate().cert.get()));
+    const run_result r = inspect({"--json", "match", file, "spiffe://prod.example/ns/web"});
+    CHECK(r.status == 1);
+    CHECK(parse_json(r.out)["results"][0]["status"].string == "not_an_svid");
+    CHECK(contains(inspect({"cert", file}).out, "the certificate has 2 URI SANs, so it is no X509-SVID"));
+}
+
+TEST_CASE("match --type spiffe matches the one URI SAN of an X509-SVID") {
+    cert_spec spec;
+    spec.add_san(der::uri("spiffe://prod.example/ns/payments"));
+    const std::string file = write_file("svid.pem", pem_of(make_certificate(spec).cert.get()));
+    CHECK(inspect({"match", file, "--type", "spiffe", "spiffe://prod.example/ns/payments"}).status == 0);
+    CHECK(inspect({"match", file, "--type", "spiffe", "spiffe://prod.example/ns/other"}).status == 1);
+}
+
+TEST_CASE("match exits 2 on a bad reference with svcid::describe's message, and on bad options") {
+    const std::string file = write_file("badref.pem", pem_of(rich_certificate().cert.get()));
+    const run_result r = inspect({"match", file, "bad..example"});
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(contains(r.err, "bad reference \"bad..example\": label 2: the name has an empty label"));
+    CHECK(inspect({"match", file, "*.example.com"}).status == 2);
+    CHECK(inspect({"match", file, "--type", "ip", "1.2.3.04"}).status == 2);
+    CHECK(contains(inspect({"match", file, "x.example", "--policy", "loose"}).err, "--policy must be"));
+    CHECK(inspect({"match", file}).status == 2);
+}
+
+// ---- keymatch -----------------------------------------------------------------------
+
+TEST_CASE("keymatch finds the same public key in a certificate, its CSR and its private key, for RSA, EC P-256 and Ed25519") {
+    for (key_type type : {key_type::rsa_2048, key_type::ec_p256, key_type::ed25519}) {
+        cert_spec spec;
+        spec.key = type;
+        spec.subject_cn("k.example.com");
+        const built_certificate c = make_certificate(spec);
+        const std::string tag = std::to_string(static_cast<int>(type));
+        const std::string cert_file = write_file("k" + tag + ".crt", pem_of(c.cert.get()));
+        const std::string key_file = write_file("k" + tag + ".key", pem_of_key(c.key.get()));
+        // A CSR for the same key: sign one with the certificate's key.
+        X509_REQ* req = check(X509_REQ_new(), "X509_REQ_new");
+        x509_req_ptr owned(req);
+        check(X509_REQ_set_pubkey(req, c.key.get()), "X509_REQ_set_pubkey");
+        check(X509_REQ_sign(req, c.key.get(), digest_for(c.key.get())), "X509_REQ_sign");
+        const std::string csr_file = write_file("k" + tag + ".csr", der_of(req));
+
+        const run_result r = inspect({"--json", "keymatch", cert_file, csr_file, key_file});
+        CHECK(r.status == 0);
+        const json_value root = parse_json(r.out);
+        CHECK(root["match"].boolean);
+        REQUIRE(root["objects"].size() == 3);
+        CHECK(root["objects"][0]["kind"].string == "certificate");
+        CHECK(root["objects"][1]["kind"].string == "certificate request");
+        CHECK(root["objects"][2]["kind"].string == "private key");
+        for (std::size_t i = 0; i < 3; ++i) CHECK(root["objects"][i]["key"]["spki_sha256"].string == spki_sha256(c.key.get()));
+        CHECK(root["objects"][2]["key"]["type"].string ==
+              (type == key_type::rsa_2048 ? "RSA" : type == key_type::ec_p256 ? "EC" : "Ed25519"));
+    }
+}
+
+TEST_CASE("keymatch exits 1 and names each key when they differ") {
+    const built_certificate a = make_certificate(cert_spec{});
+    const pkey_ptr other = make_key(key_type::ed25519);
+    const std::string cert_file = write_file("differ.crt", pem_of(a.cert.get()));
+    const std::string key_file = write_file("differ.key", pem_of_key(other.get()));
+    const run_result r = inspect({"keymatch", cert_file, key_file});
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, cert_file + ": certificate, EC prime256v1 256 bits, SPKI SHA-256 " + spki_sha256(a.key.get())));
+    CHECK(contains(r.out, key_file + ": private key, Ed25519 256 bits, SPKI SHA-256 " + spki_sha256(other.get())));
+    CHECK(contains(r.out, "the public keys DIFFER\n"));
+}
+
+TEST_CASE("keymatch decrypts a password-protected key with --password-file, and says clearly when it cannot") {
+    const built_certificate c = make_certificate(cert_spec{});
+    const std::string cert_file = write_file("enc.crt", pem_of(c.cert.get()));
+    const std::string pkcs8 = write_file("enc-pkcs8.key", pem_of_encrypted_key(c.key.get(), "s3cret"));
+    const std::string traditional = write_file("enc-trad.key", pem_of_traditional_encrypted_key(c.key.get(), "s3cret"));
+    const std::string good = write_file("good.pw", "s3cret\n");
+    const std::string bad = write_file("bad.pw", "guess\n");
+    for (const std::string& key_file : {pkcs8, traditional}) {
+        const run_result none = inspect({"keymatch", cert_file, key_file});
+        CHECK(none.status == 2);
+        CHECK(contains(none.err, key_file + ": "));
+        CHECK(contains(none.err, "encrypted key: use --password-file"));
+        CHECK(inspect({"keymatch", cert_file, key_file, "--password-file", good}).status == 0);
+        const run_result wrong = inspect({"keymatch", cert_file, key_file, "--password-file", bad});
+        INFO(wrong.err);
+        CHECK(wrong.status == 2);
+        CHECK(contains(wrong.err, "wrong password"));
+    }
+}
+
+// ---- bad input ----------------------------------------------------------------------
+
+TEST_CASE("bad files exit 2 with the file name and the reason on stderr, never a crash") {
+    const built_certificate c = make_certificate(cert_spec{});
+    const std::string full = pem_of(c.cert.get());
+    struct bad_file {
+        std::string name, bytes, reason;
+    };
+    const bad_file cases[] = {
+        {"truncated.pem", full.substr(0, full.size() / 2), "truncated PEM"},
+        {"truncated.der", c.der.substr(0, c.der.size() - 10), "truncated DER"},
+        {"garbage.bin", std::string("\x13\x37 not a certificate at all \xff\xfe", 31), "not PEM or DER"},
+        {"empty.pem", "", "empty file"},
+        {"bad-base64.pem", "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n", "does not decode"},
+        {"params.pem", "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n", "unsupported PEM block"},
+        {"corrupt.der", std::string("\x30\x03\x02\x01\x05", 5), "DER that is no certificate"},
+    };
+    for (const auto& bad : cases) {
+        const std::string file = write_file(bad.name, bad.bytes);
+        for (const char* command : {"cert", "csr", "keymatch"}) {
+            const run_result r = inspect({"--json", command, file});
+            INFO(bad.name << " " << command << ": " << r.err);
+            CHECK(r.status == 2);
+            CHECK(r.out.empty());
+            CHECK(contains(r.err, "svcid-inspect: " + file + ": "));
+            CHECK(contains(r.err, bad.reason));
+        }
+    }
+    const run_result missing = inspect({"cert", (dir() / "no-such-file").string()});
+    CHECK(missing.status == 2);
+    CHECK(contains(missing.err, "No such file or directory"));
+    const run_result csr_as_cert = inspect({"csr", write_file("not-a-csr.pem", full)});
+    CHECK(csr_as_cert.status == 2);
+    CHECK(contains(csr_as_cert.err, "holds no certificate request"));
+}
+
+TEST_CASE("--help prints the usage and exits 0; an unknown command or option exits 2") {
+    const run_result help = inspect({"--help"});
+    CHECK(help.status == 0);
+    CHECK(contains(help.out, "usage: svcid-inspect"));
+    CHECK(contains(help.out, "keymatch"));
+    CHECK(inspect({}).status == 2);
+    CHECK(contains(inspect({"frobnicate"}).err, "unknown command"));
+    CHECK(contains(inspect({"cert", "--bogus"}).err, "unknown option"));
+}
