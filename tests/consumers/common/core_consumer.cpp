@@ -1,7 +1,13 @@
 // What every integration route must deliver: svcid's headers, usable from a consumer's own
 // translation unit with the consumer's own certificate adapter. Checks real answers (RFC
 // 9525 §6.3 wildcard rules) and exits non-zero on a wrong one, so a broken package fails.
+// The single-header route builds this file with nothing but the amalgamation on its
+// include path (scripts/amalgamate.py).
+#if defined(SVCID_CONSUMER_SINGLE_HEADER)
+#include "svcid_single.hpp"
+#else
 #include <svcid/svcid.hpp>
+#endif
 
 #include <cstdio>
 

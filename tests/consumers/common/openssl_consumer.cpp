@@ -1,7 +1,13 @@
 // The OpenSSL route: svcid::openssl (or svcid-openssl.pc) must bring OpenSSL's headers and
 // libraries with it. Builds a certificate in-process and checks svcid's answers on it.
+// The single-header route builds this file with nothing but the amalgamation on its
+// include path (scripts/amalgamate.py).
+#if defined(SVCID_CONSUMER_SINGLE_HEADER)
+#include "svcid_openssl_single.hpp"
+#else
 #include <svcid/openssl.hpp>
 #include <svcid/svcid.hpp>
+#endif
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
