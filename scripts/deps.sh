@@ -11,6 +11,7 @@ packages=(
   libidn2-dev                       # the optional UTS #46 adapter (svcid/idn2.hpp) and its tests
   libgnutls28-dev                   # svcid-bench compares against gnutls_x509_crt_check_hostname2
   libboost-dev                      # the Boost.Asio example
+  python3                           # scripts/amalgamate.py and the README-examples check
 )
 
 missing=()

@@ -34,6 +34,7 @@ enum class dns_id_verdict : std::uint8_t {
     bad_a_label,                   ///< an `xn--` label that is not valid punycode or no valid U-label
 };
 
+/// A phrase for each verdict, for explanations and logs. noexcept; static strings, no heap.
 constexpr const char* verdict_message(dns_id_verdict v) noexcept {
     switch (v) {
     case dns_id_verdict::match: return "matches";

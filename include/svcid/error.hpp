@@ -202,6 +202,8 @@ inline const std::error_category& error_category() noexcept {
     return category;
 }
 
+/// Makes `errc` a std::error_code of category "svcid" (found by ADL):
+/// `std::error_code ec = svcid::errc::label_too_long;`. noexcept; no heap.
 inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), error_category()};
 }

@@ -41,6 +41,8 @@ enum class match_status : std::uint8_t {
     not_an_svid,             ///< a SPIFFE reference, and the certificate has more than one URI SAN (X509-SVID §2)
 };
 
+/// A sentence a user can act on for each status, naming the RFC rule where one applies.
+/// noexcept; static strings, no heap.
 constexpr const char* status_message(match_status s) noexcept {
     switch (s) {
     case match_status::matched: return "matched";
@@ -97,6 +99,7 @@ struct reference_traits_base {
     static constexpr bool single_candidate = false;
 };
 
+/// DNS-IDs (RFC 9525 §6.3, RFC 6125 §6.4): dNSName SANs; the CN only as the policy allows.
 template <>
 struct reference_traits<dns_reference> : reference_traits_base {
     static constexpr const char* type_name = "DNS-ID";

@@ -158,6 +158,7 @@ template <class A>
 constexpr bool is_certificate_adapter_v = detail::has_visit_san<A>::value && detail::has_visit_cn<A>::value;
 
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L
+/// The adapter contract as a C++20 concept: `template <svcid::certificate_adapter A>`.
 template <class A>
 concept certificate_adapter = is_certificate_adapter_v<A>;
 #endif

@@ -150,6 +150,7 @@ constexpr match_result match_any(const Adapter& certificate, const reference* re
     return first;
 }
 
+/// match_any over a built-in array: `svcid::match_any(cert, allowed)`. noexcept; no heap.
 template <class Policy = rfc9525, class Adapter, std::size_t N>
 constexpr match_result match_any(const Adapter& certificate, const reference (&refs)[N]) noexcept {
     return match_any<Policy>(certificate, refs, N);
@@ -184,6 +185,7 @@ constexpr match_result match_all(const Adapter& certificate, const reference* re
     return last;
 }
 
+/// match_all over a built-in array: `svcid::match_all(cert, expected)`. noexcept; no heap.
 template <class Policy = rfc9525, class Adapter, std::size_t N>
 constexpr match_result match_all(const Adapter& certificate, const reference (&refs)[N]) noexcept {
     return match_all<Policy>(certificate, refs, N);

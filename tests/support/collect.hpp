@@ -23,8 +23,9 @@ struct seen {
     }
     friend std::ostream& operator<<(std::ostream& os, const seen& s) {
         os << svcid::kind_name(s.kind) << "/tag " << static_cast<int>(s.tag) << " \"";
-        for (unsigned char c : s.value) {
-            if (c >= 0x20 && c < 0x7F) os << c;
+        for (char ch : s.value) {
+            const auto c = static_cast<unsigned char>(ch);
+            if (c >= 0x20 && c < 0x7F) os << ch;
             else os << "\\x" << "0123456789ABCDEF"[c >> 4] << "0123456789ABCDEF"[c & 15];
         }
         return os << "\"" << (s.oid.empty() ? "" : " (otherName)");
