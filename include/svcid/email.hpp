@@ -8,6 +8,7 @@
 #define SVCID_EMAIL_HPP
 
 #include "config.hpp"
+#include "detail/ascii.hpp"
 #include "error.hpp"
 #include "result.hpp"
 
@@ -101,7 +102,6 @@ constexpr email_local_scan email_scan_local(std::string_view s) noexcept {
     return {i, error()};
 }
 
-constexpr char email_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // RFC 5321 §4.1.2 Domain: sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str].
 // Label and total lengths follow RFC 1035 §2.3.4. `base` offsets errors into the whole input.
@@ -149,7 +149,7 @@ constexpr result<email_reference> parse_email_reference(std::string_view s) noex
 
     email_reference r;
     for (std::size_t i = 0; i < local.length; ++i) r.local_[i] = s[i];
-    for (std::size_t i = 0; i < domain.size(); ++i) r.domain_[i] = detail::email_lower(domain[i]);
+    for (std::size_t i = 0; i < domain.size(); ++i) r.domain_[i] = detail::to_ascii_lower(domain[i]);
     r.local_len_ = static_cast<std::uint8_t>(local.length);
     r.domain_len_ = static_cast<std::uint8_t>(domain.size());
     return r;
@@ -189,7 +189,7 @@ constexpr bool match_email(std::string_view presented, const email_reference& re
     const std::string_view want = ref.domain();
     if (domain.size() != want.size()) return false;
     for (std::size_t i = 0; i < domain.size(); ++i)
-        if (detail::email_lower(domain[i]) != want[i]) return false;
+        if (detail::to_ascii_lower(domain[i]) != want[i]) return false;
     return true;
 }
 

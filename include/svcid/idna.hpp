@@ -29,6 +29,7 @@
 #define SVCID_IDNA_HPP
 
 #include "config.hpp"
+#include "detail/ascii.hpp"
 #include "detail/idna_table.hpp"
 #include "error.hpp"
 #include "punycode.hpp"
@@ -106,18 +107,10 @@ constexpr bool utf8_encode_one(char32_t cp, char* out, std::size_t cap, std::siz
     return true;
 }
 
-constexpr char ascii_lower(char c) noexcept {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 constexpr char32_t ascii_lower(char32_t c) noexcept {
     return c >= U'A' && c <= U'Z' ? c - U'A' + U'a' : c;
 }
 
-constexpr bool starts_with_xn(std::string_view label) noexcept {
-    return label.size() >= 4 && ascii_lower(label[0]) == 'x' && ascii_lower(label[1]) == 'n' && label[2] == '-' &&
-           label[3] == '-';
-}
 
 constexpr bool is_ascii(std::string_view s) noexcept {
     for (char c : s)
@@ -269,7 +262,7 @@ SVCID_NODISCARD constexpr error validate_u_label(const char32_t* cps, std::size_
 /// constexpr, noexcept, no allocation.
 SVCID_NODISCARD constexpr errc validate_a_label(std::string_view label) noexcept {
     if (label.size() > idna_max_label_octets) return errc::label_too_long;
-    if (!detail::starts_with_xn(label)) return errc::idna_bad_a_label;
+    if (!detail::has_ace_prefix(label)) return errc::idna_bad_a_label;
     const std::string_view encoded = label.substr(4);
     char32_t cps[punycode_max_code_points]{};
     const auto decoded = punycode_decode(encoded, cps, punycode_max_code_points);
@@ -285,7 +278,7 @@ SVCID_NODISCARD constexpr errc validate_a_label(std::string_view label) noexcept
     const auto reencoded = punycode_encode(cps, n, again, punycode_max_encoded);
     if (!reencoded || *reencoded != encoded.size()) return errc::idna_bad_a_label;
     for (std::size_t i = 0; i < encoded.size(); ++i)
-        if (detail::ascii_lower(encoded[i]) != again[i]) return errc::idna_bad_a_label;
+        if (detail::to_ascii_lower(encoded[i]) != again[i]) return errc::idna_bad_a_label;
     return validate_u_label(cps, n).code;
 }
 
@@ -296,7 +289,7 @@ constexpr bool has_a_label(std::string_view name) noexcept {
     while (start <= name.size()) {
         std::size_t end = name.find('.', start);
         if (end == std::string_view::npos) end = name.size();
-        if (detail::starts_with_xn(name.substr(start, end - start))) return true;
+        if (detail::has_ace_prefix(name.substr(start, end - start))) return true;
         start = end + 1;
     }
     return false;
@@ -320,8 +313,8 @@ SVCID_NODISCARD constexpr result<std::size_t> to_a_label(std::string_view utf8_l
                                                          std::size_t cap) noexcept {
     if (detail::is_ascii(utf8_label)) {
         if (utf8_label.size() > cap) return errc::buffer_too_small;
-        for (std::size_t i = 0; i < utf8_label.size(); ++i) out[i] = detail::ascii_lower(utf8_label[i]);
-        if (detail::starts_with_xn(utf8_label)) {
+        for (std::size_t i = 0; i < utf8_label.size(); ++i) out[i] = detail::to_ascii_lower(utf8_label[i]);
+        if (detail::has_ace_prefix(utf8_label)) {
             if (errc e = validate_a_label(utf8_label); e != errc::ok) return e;
         }
         return utf8_label.size();
@@ -425,7 +418,7 @@ SVCID_NODISCARD constexpr result<std::size_t> a_label_to_utf8(std::string_view a
         std::size_t end = ascii_name.find('.', start);
         if (end == std::string_view::npos) end = ascii_name.size();
         const std::string_view label = ascii_name.substr(start, end - start);
-        if (detail::starts_with_xn(label)) {
+        if (detail::has_ace_prefix(label)) {
             if (errc e = validate_a_label(label); e != errc::ok) return {e, start, index};
             char32_t cps[punycode_max_code_points]{};
             const auto n = punycode_decode(label.substr(4), cps, punycode_max_code_points);

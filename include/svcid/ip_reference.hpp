@@ -9,6 +9,7 @@
 #define SVCID_IP_REFERENCE_HPP
 
 #include "config.hpp"
+#include "detail/ascii.hpp"
 #include "error.hpp"
 #include "result.hpp"
 
@@ -98,8 +99,6 @@ private:
 
 namespace detail {
 
-constexpr bool ip_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
 constexpr int ip_hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -118,11 +117,11 @@ constexpr error parse_ipv4_text(std::string_view s, std::size_t base, char* out)
             ++i;
         }
         const std::size_t start = i;
-        if (i >= s.size() || !ip_is_digit(s[i])) return error(errc::bad_ipv4_syntax, base + i);
-        if (s[i] == '0' && i + 1 < s.size() && ip_is_digit(s[i + 1]))
+        if (i >= s.size() || !is_ascii_digit(s[i])) return error(errc::bad_ipv4_syntax, base + i);
+        if (s[i] == '0' && i + 1 < s.size() && is_ascii_digit(s[i + 1]))
             return error(errc::ipv4_leading_zero, base + i);
         unsigned value = 0;
-        while (i < s.size() && ip_is_digit(s[i])) {
+        while (i < s.size() && is_ascii_digit(s[i])) {
             value = value * 10 + static_cast<unsigned>(s[i] - '0');
             if (value > 255) return error(errc::ipv4_part_too_large, base + start);
             ++i;

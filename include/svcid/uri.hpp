@@ -8,6 +8,7 @@
 #define SVCID_URI_HPP
 
 #include "config.hpp"
+#include "detail/ascii.hpp"
 #include "error.hpp"
 #include "ip_reference.hpp"
 #include "result.hpp"
@@ -60,13 +61,8 @@ struct uri_view {
 
 namespace detail {
 
-constexpr bool uri_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool uri_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool uri_hexdig(char c) noexcept {
-    return uri_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 constexpr bool uri_unreserved(char c) noexcept {
-    return uri_alpha(c) || uri_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+    return is_ascii_alpha(c) || is_ascii_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 constexpr bool uri_sub_delim(char c) noexcept {
     switch (c) {
@@ -96,7 +92,7 @@ constexpr error uri_check_chars(std::string_view s, std::size_t base, uri_part p
     for (std::size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
         if (c == '%') {
-            if (s.size() - i < 3 || !uri_hexdig(s[i + 1]) || !uri_hexdig(s[i + 2]))
+            if (s.size() - i < 3 || !is_ascii_hex(s[i + 1]) || !is_ascii_hex(s[i + 2]))
                 return error(errc::uri_bad_percent_encoding, base + i);
             i += 2;
             continue;
@@ -111,7 +107,7 @@ constexpr error uri_check_chars(std::string_view s, std::size_t base, uri_part p
 constexpr bool uri_ipvfuture(std::string_view s) noexcept {
     if (s.size() < 4 || (s[0] != 'v' && s[0] != 'V')) return false;
     std::size_t i = 1;
-    while (i < s.size() && uri_hexdig(s[i])) ++i;
+    while (i < s.size() && is_ascii_hex(s[i])) ++i;
     if (i == 1 || i >= s.size() || s[i] != '.') return false;
     if (++i == s.size()) return false;
     for (; i < s.size(); ++i)
@@ -146,10 +142,10 @@ constexpr result<uri_view> parse_uri(std::string_view s) noexcept {
     std::size_t colon = 0;
     while (colon < s.size() && s[colon] != ':' && s[colon] != '/' && s[colon] != '?' && s[colon] != '#') ++colon;
     if (colon == s.size() || s[colon] != ':') return result<uri_view>(errc::uri_scheme_missing, 0);
-    if (colon == 0 || !detail::uri_alpha(s[0])) return result<uri_view>(errc::uri_bad_scheme, 0);
+    if (colon == 0 || !detail::is_ascii_alpha(s[0])) return result<uri_view>(errc::uri_bad_scheme, 0);
     for (std::size_t i = 1; i < colon; ++i) {
         const char c = s[i];
-        if (!detail::uri_alpha(c) && !detail::uri_digit(c) && c != '+' && c != '-' && c != '.')
+        if (!detail::is_ascii_alpha(c) && !detail::is_ascii_digit(c) && c != '+' && c != '-' && c != '.')
             return result<uri_view>(errc::uri_bad_scheme, i);
     }
 
@@ -197,7 +193,7 @@ constexpr result<uri_view> parse_uri(std::string_view s) noexcept {
             u.has_port = true;
             u.port = s.substr(host_end + 1, end - host_end - 1);
             for (std::size_t k = 0; k < u.port.size(); ++k)
-                if (!detail::uri_digit(u.port[k])) return result<uri_view>(errc::uri_bad_port, host_end + 1 + k);
+                if (!detail::is_ascii_digit(u.port[k])) return result<uri_view>(errc::uri_bad_port, host_end + 1 + k);
         }
         i = end;
     }
