@@ -46,36 +46,55 @@ struct der_tlv {
     constexpr bool constructed() const noexcept { return (tag & der_tag::constructed) != 0; }
 };
 
-/// Reads the element at the start of `in` (X.690 §8.1). Bytes after it are left alone.
+/// Reads the element at the start of `in` (X.690 §8.1) into `out`. Bytes after it are left
+/// alone; on an error `out` is unchanged and `at` says where in `in` the fault lies.
 ///
 /// Errors: `der_truncated` when `in` ends inside the identifier or length octets;
 /// `der_bad_tag` for tag 0 (end-of-contents has no place in DER) or a high tag number
 /// (§8.1.2.4, which no certificate structure uses); `der_indefinite_length` for 0x80
 /// (§10.1); `der_bad_length` for a length that is not minimal (§10.1), the reserved 0xFF,
 /// more than 4 length octets, or a length larger than the bytes that follow.
-constexpr result<der_tlv> read_tlv(std::string_view in) noexcept {
-    if (in.empty()) return {errc::der_truncated, 0};
+///
+/// This is the form the walkers use on every handshake: it writes into the caller's
+/// element instead of returning a result, which keeps the per-element cost to a few loads.
+constexpr errc read_tlv_into(std::string_view in, der_tlv& out, std::size_t& at) noexcept {
+    at = 0;
+    if (in.empty()) return errc::der_truncated;
     const auto tag = static_cast<std::uint8_t>(in[0]);
-    if (tag == 0 || (tag & 0x1F) == 0x1F) return {errc::der_bad_tag, 0};
-    if (in.size() < 2) return {errc::der_truncated, 1};
+    if (tag == 0 || (tag & 0x1F) == 0x1F) return errc::der_bad_tag;
+    at = 1;
+    if (in.size() < 2) return errc::der_truncated;
     const auto first = static_cast<std::uint8_t>(in[1]);
     std::size_t header = 2;
     std::size_t length = first;
-    if (first == 0x80) return {errc::der_indefinite_length, 1};
+    if (first == 0x80) return errc::der_indefinite_length;
     if (first > 0x80) {
         const std::size_t octets = first & 0x7Fu;
-        if (octets > der_max_length_octets) return {errc::der_bad_length, 1};
-        if (in.size() < 2 + octets) return {errc::der_truncated, 1};
+        if (octets > der_max_length_octets) return errc::der_bad_length;
+        if (in.size() < 2 + octets) return errc::der_truncated;
         // A leading zero octet, or a long form for a length that fits the short form, has a
         // shorter encoding, and DER has exactly one encoding per value.
-        if (in[2] == 0) return {errc::der_bad_length, 1};
+        if (in[2] == 0) return errc::der_bad_length;
         length = 0;
         for (std::size_t i = 0; i < octets; ++i) length = (length << 8) | static_cast<std::uint8_t>(in[2 + i]);
-        if (length < 0x80) return {errc::der_bad_length, 1};
+        if (length < 0x80) return errc::der_bad_length;
         header += octets;
     }
-    if (length > in.size() - header) return {errc::der_bad_length, 1};
-    return der_tlv{tag, in.substr(header, length), in.substr(0, header + length)};
+    if (length > in.size() - header) return errc::der_bad_length;
+    out.tag = tag;
+    out.content = std::string_view(in.data() + header, length);
+    out.encoding = std::string_view(in.data(), header + length);
+    return errc::ok;
+}
+
+/// Reads the element at the start of `in`, as read_tlv_into(), with the error's offset in
+/// the result.
+constexpr result<der_tlv> read_tlv(std::string_view in) noexcept {
+    der_tlv tlv;
+    std::size_t at = 0;
+    const errc e = read_tlv_into(in, tlv, at);
+    if (e != errc::ok) return {e, at};
+    return tlv;
 }
 
 /// Reads an element that must fill `in` exactly and carry `tag`.
@@ -105,9 +124,11 @@ public:
 
     /// Reads the next element, whatever its tag.
     constexpr errc next(der_tlv& out) noexcept {
-        auto tlv = read_tlv(rest_);
-        if (!tlv) return tlv.error().code;
-        advance(*tlv, out);
+        std::size_t at = 0;
+        const errc e = read_tlv_into(rest_, out, at);
+        if (e != errc::ok) return e;
+        rest_.remove_prefix(out.encoding.size());
+        consumed_ += out.encoding.size();
         return errc::ok;
     }
 
@@ -126,12 +147,6 @@ public:
     }
 
 private:
-    constexpr void advance(const der_tlv& tlv, der_tlv& out) noexcept {
-        out = tlv;
-        rest_.remove_prefix(tlv.encoding.size());
-        consumed_ += tlv.encoding.size();
-    }
-
     std::string_view rest_;
     std::size_t consumed_;
 };

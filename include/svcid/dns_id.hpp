@@ -104,17 +104,33 @@ constexpr bool match_dns_id(std::string_view presented, const dns_reference& ref
     // equal it, and that must not count.
     if (ref.empty()) return false;
     if (presented.size() == ref.size() && detail::equals_folded(presented, ref)) return true;
+    if (!Policy::wildcards) return false;
 
-    const std::size_t dot = presented.find('.');
-    if (dot == std::string_view::npos || dot == 0) return false;
-    const std::string_view pattern = presented.substr(0, dot);
-    if (pattern.size() > dns_reference::max_label_length) return false;
-    // One '*' in the left-most label only. A '*' further right can never equal the
-    // reference's tail, which holds none, so that part is checked by the compare below.
-    if (detail::count_char(pattern, '*') != 1) return false;
-    const std::string_view tail = presented.substr(dot + 1);
+    // A wildcard's tail must equal the reference's, so its left-most label can only end
+    // where the reference's tail begins, counted from the end: that position is checked
+    // first, and most names that are no wildcard fail there without any search.
+    const std::string_view ref_tail = reference.after_first_label();
+    std::size_t dot = 1;
+    if (!Policy::partial_wildcards) {
+        // The left-most label can only be "*" itself.
+        if (presented.size() != ref_tail.size() + 2 || presented[0] != '*' || presented[1] != '.') return false;
+    } else {
+        if (presented.size() < ref_tail.size() + 2) return false;
+        dot = presented.size() - ref_tail.size() - 1;
+        if (presented[dot] != '.' || dot > dns_reference::max_label_length) return false;
+        // One '*', and no '.' (that would make this not the left-most label). A '*' further
+        // right can never equal the reference's tail, which holds none, so that part is
+        // checked by the compare below.
+        std::size_t stars = 0;
+        for (std::size_t i = 0; i < dot; ++i) {
+            if (presented[i] == '.') return false;
+            stars += (presented[i] == '*');
+        }
+        if (stars != 1) return false;
+    }
     if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
-    if (!detail::equals_folded(tail, reference.after_first_label())) return false;
+    if (!detail::equals_folded(presented.substr(dot + 1), ref_tail)) return false;
+    const std::string_view pattern = presented.substr(0, dot);
     return detail::match_wildcard_label<Policy>(pattern, reference.first_label()) == dns_id_verdict::match;
 }
 

@@ -261,7 +261,10 @@ struct san_visitor {
     bool found = false;
 
     constexpr visit operator()(const presented_id& id) noexcept {
-        cn_blocked = cn_blocked || blocks_cn_fallback(id.kind);
+        // Only a reference that may fall back to the CN, under a policy that does, needs to
+        // know; the test costs a little on every name of every other match.
+        if (reference_traits<Reference>::may_fall_back_to_cn && Policy::cn_fallback)
+            cn_blocked = cn_blocked || blocks_cn_fallback(id.kind);
         if (!reference_traits<Reference>::considers(id.kind)) return visit::next;
         ++out.candidates;
         if (found || !reference_traits<Reference>::template matches<Policy>(reference, id)) return visit::next;

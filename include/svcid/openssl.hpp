@@ -80,6 +80,16 @@ bool visit_openssl_common_names(const X509_NAME* name, Visitor& v) noexcept {
     return true;
 }
 
+/// Where the one subjectAltName extension is: its index, or -1 when there is none, or -2
+/// when there are two (RFC 5280 §4.2 allows one). OBJ_nid2obj answers a built-in NID with a
+/// pointer into OpenSSL's static table, so it is asked once, not on every handshake.
+inline int find_openssl_san(const X509* cert) noexcept {
+    static const ASN1_OBJECT* const san = OBJ_nid2obj(NID_subject_alt_name);
+    const int at = X509_get_ext_by_OBJ(cert, san, -1);
+    if (at < 0) return -1;
+    return X509_get_ext_by_OBJ(cert, san, at) >= 0 ? -2 : at;
+}
+
 struct openssl_extensions_free {
     void operator()(STACK_OF(X509_EXTENSION)* s) const noexcept { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
 };
@@ -106,9 +116,9 @@ public:
     template <class Visitor>
     san_state visit_subject_alt_names(Visitor&& v) const noexcept {
         if (cert_ == nullptr) return san_state::absent;
-        const int at = X509_get_ext_by_NID(cert_, NID_subject_alt_name, -1);
-        if (at < 0) return san_state::absent;
-        if (X509_get_ext_by_NID(cert_, NID_subject_alt_name, at) >= 0) return san_state::malformed;
+        const int at = detail::find_openssl_san(cert_);
+        if (at == -1) return san_state::absent;
+        if (at < 0) return san_state::malformed;
         return detail::visit_openssl_san(X509_get_ext(cert_, at), v);
     }
 
@@ -122,6 +132,56 @@ public:
 
 private:
     const X509* cert_;
+};
+
+/// A certificate adapter over an OpenSSL `X509` that locates the subjectAltName extension
+/// and the subject once, when it is made, for matching many references against one
+/// certificate (a server checking a client certificate against a list of allowed peers, a
+/// proxy checking one upstream's certificate for several names). Each match then walks the
+/// SAN's DER directly, with no extension lookup. Answers exactly as openssl_certificate.
+///
+/// Ownership: holds views into the X509's own extension and subject, so the X509 must stay
+/// alive and unmodified while the prepared certificate, or any presented_id it hands out,
+/// is in use. Trivially copyable. Neither preparing nor visiting allocates.
+///
+/// ```
+/// const svcid::openssl_prepared_certificate cert{peer};
+/// for (const auto& allowed : allowed_peers) if (svcid::match(cert, allowed)) return true;
+/// ```
+class openssl_prepared_certificate {
+public:
+    explicit openssl_prepared_certificate(const X509* cert) noexcept {
+        if (cert == nullptr) return;
+        subject_ = X509_get_subject_name(cert);
+        const int at = detail::find_openssl_san(cert);
+        if (at == -1) return;
+        const ASN1_OCTET_STRING* value = at < 0 ? nullptr : X509_EXTENSION_get_data(X509_get_ext(cert, at));
+        if (value == nullptr) {
+            san_ = san_state::malformed;
+            return;
+        }
+        san_ = san_state::present;
+        san_der_ = detail::asn1_view(value);
+    }
+
+    /// Walks the subjectAltName extension found at preparation (RFC 5280 §4.2.1.6); two
+    /// SAN extensions are `malformed` and nothing is visited.
+    template <class Visitor>
+    san_state visit_subject_alt_names(Visitor&& v) const noexcept {
+        if (san_ != san_state::present) return san_;
+        return visit_general_names(san_der_, v);
+    }
+
+    /// Walks the subject's commonName entries in order (RFC 5280 §4.1.2.6).
+    template <class Visitor>
+    bool visit_common_names(Visitor&& v) const noexcept {
+        return detail::visit_openssl_common_names(subject_, v);
+    }
+
+private:
+    std::string_view san_der_;
+    const X509_NAME* subject_ = nullptr;
+    san_state san_ = san_state::absent;
 };
 
 /// A certificate adapter over an OpenSSL certificate signing request (`X509_REQ`), for a

@@ -226,3 +226,48 @@ TEST_CASE("list_adapter shows a third-party adapter needs only the documented co
     CHECK(c.ids == std::vector<seen>{svcid_test::dns("a.example")});
     CHECK(cns_of(a) == std::vector<seen>{svcid_test::common_name("cn.example")});
 }
+
+TEST_CASE("openssl_prepared_certificate visits what openssl_certificate visits, SAN state included (RFC 5280 §4.2)",
+          "[openssl][prepared]") {
+    STATIC_REQUIRE(svcid::is_certificate_adapter_v<svcid::openssl_prepared_certificate>);
+    STATIC_REQUIRE(std::is_trivially_copyable<svcid::openssl_prepared_certificate>::value);
+    cert_spec present, absent, twice, broken;
+    present.subject_cn("a.example").subject_cn("b.example");
+    present.add_san(der::dns("a.example")).add_san(der::ip(std::string("\x0A\0\0\x01", 4))).add_san(der::uri("https://a.example/"));
+    absent.subject_cn("only-cn.example");
+    twice.subject_cn("twice.example").add_san(der::dns("twice.example")).san_copies = 2;
+    broken.subject_cn("broken.example").san_raw = std::string("\x30\x05\x82\x01", 4);
+    const struct {
+        const cert_spec* spec;
+        san_state state;
+    } cases[] = {{&present, san_state::present}, {&absent, san_state::absent}, {&twice, san_state::malformed},
+                 {&broken, san_state::malformed}};
+    for (const auto& c : cases) {
+        const auto built = svcid_test::make_certificate(*c.spec);
+        const svcid::openssl_certificate plain(built.cert.get());
+        const svcid::openssl_prepared_certificate prepared(built.cert.get());
+        CHECK(sans_of(prepared, c.state) == sans_of(plain, c.state));
+        CHECK(cns_of(prepared) == cns_of(plain));
+    }
+    CHECK(sans_of(svcid::openssl_prepared_certificate(nullptr), san_state::absent).empty());
+    collector none;
+    CHECK_FALSE(svcid::openssl_prepared_certificate(nullptr).visit_common_names(none));
+}
+
+TEST_CASE("preparing an X509 and visiting the prepared certificate allocate nothing", "[openssl][prepared][allocation]") {
+    REQUIRE(openssl_hooks_installed);
+    cert_spec spec;
+    spec.subject_cn("a.example");
+    spec.add_san(der::dns("a.example")).add_san(der::ip(std::string("\x7F\0\0\x01", 4)));
+    const auto built = svcid_test::make_certificate(spec);
+    int count = 0;
+    const long before = allocations.load();
+    const svcid::openssl_prepared_certificate cert(built.cert.get());
+    const san_state state = cert.visit_subject_alt_names(counting_visitor{&count});
+    const bool subject_ok = cert.visit_common_names(counting_visitor{&count});
+    const long after = allocations.load();
+    CHECK(after - before == 0);
+    CHECK(state == san_state::present);
+    CHECK(subject_ok);
+    CHECK(count == 3);
+}
