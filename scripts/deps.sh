@@ -12,6 +12,7 @@ packages=(
   libgnutls28-dev                   # svcid-bench compares against gnutls_x509_crt_check_hostname2
   libboost-dev                      # the Boost.Asio example
   python3                           # scripts/amalgamate.py and the README-examples check
+  valgrind                          # valgrind/callgrind.h for svcid-bench --callgrind
 )
 
 missing=()

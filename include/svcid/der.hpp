@@ -116,10 +116,10 @@ constexpr result<der_tlv> read_exact(std::string_view in, std::uint8_t tag) noex
 /// ```
 class der_reader {
 public:
-    constexpr explicit der_reader(std::string_view content) noexcept : rest_(content), consumed_(0) {}
+    constexpr explicit der_reader(std::string_view content) noexcept : rest_(content), size_(content.size()) {}
 
     constexpr bool empty() const noexcept { return rest_.empty(); }
-    constexpr std::size_t offset() const noexcept { return consumed_; }
+    constexpr std::size_t offset() const noexcept { return size_ - rest_.size(); }
     constexpr std::string_view remaining() const noexcept { return rest_; }
 
     /// Reads the next element, whatever its tag.
@@ -128,7 +128,6 @@ public:
         const errc e = read_tlv_into(rest_, out, at);
         if (e != errc::ok) return e;
         rest_.remove_prefix(out.encoding.size());
-        consumed_ += out.encoding.size();
         return errc::ok;
     }
 
@@ -148,7 +147,7 @@ public:
 
 private:
     std::string_view rest_;
-    std::size_t consumed_;
+    std::size_t size_;  // the offset is derived, so the hot loop only advances rest_
 };
 
 /// Checks that `in` is a concatenation of well-formed elements, descending into every

@@ -109,11 +109,14 @@ constexpr bool match_dns_id(std::string_view presented, const dns_reference& ref
     // A wildcard's tail must equal the reference's, so its left-most label can only end
     // where the reference's tail begins, counted from the end: that position is checked
     // first, and most names that are no wildcard fail there without any search.
-    const std::string_view ref_tail = reference.after_first_label();
     std::size_t dot = 1;
     if (!Policy::partial_wildcards) {
-        // The left-most label can only be "*" itself.
-        if (presented.size() != ref_tail.size() + 2 || presented[0] != '*' || presented[1] != '.') return false;
+        // The left-most label can only be "*" itself; most names fail on their first byte.
+        if (presented.size() < 2 || presented[0] != '*' || presented[1] != '.') return false;
+    }
+    const std::string_view ref_tail = reference.after_first_label();
+    if (!Policy::partial_wildcards) {
+        if (presented.size() != ref_tail.size() + 2) return false;
     } else {
         if (presented.size() < ref_tail.size() + 2) return false;
         dot = presented.size() - ref_tail.size() - 1;

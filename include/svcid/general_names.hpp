@@ -131,6 +131,15 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
     bool stopped = false;
     while (!r.empty()) {
         if (r.next(gn) != errc::ok) return san_state::malformed;
+        // dNSName is nearly every entry of real certificates: no decoding to do.
+        if (gn.tag == (detail::der_tag::context | 2)) {
+            id.kind = presented_kind::dns_name;
+            id.tag = string_tag::ia5_string;
+            id.value = gn.content;
+            id.oid = {};
+            if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
+            continue;
+        }
         switch (detail::decode_general_name(gn, id)) {
         case detail::general_name_outcome::malformed: return san_state::malformed;
         case detail::general_name_outcome::skip: break;
