@@ -73,7 +73,10 @@ std::size_t explain(const Adapter& certificate, const Reference& reference, cons
         out.put("matched ");
         out.put(kind_name(result.presented.kind));
         out.put(" ");
-        out.put_quoted(result.presented.value);
+        if (result.presented.kind == presented_kind::ip_address)
+            detail::put_ip_octets(result.presented.value, out);
+        else
+            out.put_quoted(result.presented.value);
         return out.wanted();
     }
     out.put(status_message(result.status));
