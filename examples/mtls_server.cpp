@@ -91,9 +91,10 @@ int main(int argc, char** argv) {
             SSL_shutdown(ssl.get());
         } else {
             const long result = ssl ? SSL_get_verify_result(ssl.get()) : X509_V_OK;
-            std::printf("refused: %s\n", X509_verify_cert_error_string(result));
+            std::printf("refused%s%s\n", result != X509_V_OK ? ": " : "",
+                        result != X509_V_OK ? X509_verify_cert_error_string(result) : "");
             if (state != nullptr && state->checked())
-                std::printf("  svcid: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
+                std::printf("svcid: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
             ERR_print_errors_fp(stdout);
         }
         std::fflush(stdout);

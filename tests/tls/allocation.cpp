@@ -37,7 +37,8 @@ const bool openssl_hooks_installed = CRYPTO_set_mem_functions(counting_malloc, c
 void* operator new(std::size_t n) {
     ++allocations;
     if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
+    // Aborting rather than throwing keeps this file buildable with -fno-exceptions.
+    std::abort();
 }
 void* operator new[](std::size_t n) { return ::operator new(n); }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
