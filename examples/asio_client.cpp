@@ -9,6 +9,18 @@
 #include <boost/asio/ssl.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#if defined(BOOST_NO_EXCEPTIONS)
+// Built without exceptions, Boost asks the program how to fail; this example gives up.
+namespace boost {
+[[noreturn]] void throw_exception(const std::exception& e) {
+    std::fprintf(stderr, "fatal: %s\n", e.what());
+    std::abort();
+}
+} // namespace boost
+#endif
 
 namespace {
 
