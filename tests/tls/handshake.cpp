@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -375,4 +376,33 @@ TEST_CASE("an SSL_CTX that requires client certificates refuses an SSL with no a
     const auto result = handshake(client_expecting(refs({"server.example.com"}), {}, &client_identity), server);
     CHECK_FALSE(result.server.completed);
     CHECK(result.server.verify_result == svcid::verify_error_application);
+}
+
+TEST_CASE("SSL_dup gives the copy its own svcid state, so each SSL frees its own", "[tls][ownership]") {
+    std::unique_ptr<SSL_CTX, svcid_test::ssl_ctx_free> ctx(SSL_CTX_new(TLS_client_method()));
+    std::unique_ptr<SSL, svcid_test::ssl_free> original(SSL_new(ctx.get()));
+    REQUIRE(original);
+    const auto expected = refs({"server.example.com", "127.0.0.1"});
+    svcid::peer_identity* state = svcid::verify_server_identity(original.get(), expected.data(), expected.size());
+    REQUIRE(state != nullptr);
+    std::unique_ptr<SSL, svcid_test::ssl_free> copy(SSL_dup(original.get()));
+    REQUIRE(copy);
+    const svcid::peer_identity* copied = svcid::peer_identity_of(copy.get());
+    REQUIRE(copied != nullptr);
+    CHECK(copied != state);
+    CHECK(copied->reference_count() == 2);
+    CHECK(copied->references() != state->references());
+    CHECK(svcid::peer_identity_of(original.get()) == state);
+}
+
+TEST_CASE("attaching again replaces the state attached before", "[tls][ownership]") {
+    std::unique_ptr<SSL_CTX, svcid_test::ssl_ctx_free> ctx(SSL_CTX_new(TLS_client_method()));
+    std::unique_ptr<SSL, svcid_test::ssl_free> ssl(SSL_new(ctx.get()));
+    const auto first = refs({"a.example.com"});
+    const auto second = refs({"b.example.com", "c.example.com"});
+    REQUIRE(svcid::attach_peer_identity(ssl.get(), first.data(), first.size()) != nullptr);
+    const svcid::peer_identity* replaced = svcid::attach_peer_identity(ssl.get(), second.data(), second.size());
+    REQUIRE(replaced != nullptr);
+    CHECK(svcid::peer_identity_of(ssl.get()) == replaced);
+    CHECK(replaced->reference_count() == 2);
 }
