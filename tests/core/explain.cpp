@@ -28,6 +28,13 @@ TEST_CASE("an explanation of a match names the presented identifier that matched
     CHECK(explain_text(cert, dns_ref("api.example.com")) == "DNS-ID \"api.example.com\": matched dNSName \"*.example.com\"");
 }
 
+TEST_CASE("an explanation of an IP-ID match shows the matched iPAddress as an address (RFC 9525 §6.4)") {
+    static const std::string loopback("\x7F\0\0\x01", 4);
+    list_adapter cert;
+    cert.alt_names = {ip(loopback)};
+    CHECK(explain_text(cert, *svcid::parse_ip_reference("127.0.0.1")) == "IP-ID 127.0.0.1: matched iPAddress 127.0.0.1");
+}
+
 TEST_CASE("an explanation of a mismatch lists each candidate with its reason") {
     list_adapter cert;
     cert.alt_names = {dns("www.example.com"), dns("a.*.example.com"), dns("f*.example.com"), dns("*.com")};

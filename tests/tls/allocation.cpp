@@ -1,0 +1,134 @@
+#include <svcid/openssl_verify.hpp>
+
+#include "catch.hpp"
+#include "cert_builder.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+
+namespace der = svcid_test::der;
+
+// Counts every allocation in this binary, through operator new and OpenSSL's allocator.
+// OpenSSL allocates plenty during a handshake, so the tests below measure only svcid's own
+// per-handshake work: peer_identity::check() and verify_callback() on a prepared store.
+// The OpenSSL hooks must be in place before OpenSSL's first allocation: a static initializer.
+namespace {
+std::atomic<long> allocations{0};
+
+void* counting_malloc(std::size_t n, const char*, int) {
+    ++allocations;
+    return std::malloc(n);
+}
+void* counting_realloc(void* p, std::size_t n, const char*, int) {
+    ++allocations;
+    return std::realloc(p, n);
+}
+void counting_free(void* p, const char*, int) { std::free(p); }
+
+const bool openssl_hooks_installed = CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
+} // namespace
+
+void* operator new(std::size_t n) {
+    ++allocations;
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    // Aborting rather than throwing keeps this file buildable with -fno-exceptions.
+    std::abort();
+}
+void* operator new[](std::size_t n) { return ::operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    ++allocations;
+    return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept { return ::operator new(n, tag); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace {
+struct ssl_ctx_free { void operator()(SSL_CTX* p) const noexcept { SSL_CTX_free(p); } };
+struct ssl_free { void operator()(SSL* p) const noexcept { SSL_free(p); } };
+struct store_free { void operator()(X509_STORE* p) const noexcept { X509_STORE_free(p); } };
+struct store_ctx_free { void operator()(X509_STORE_CTX* p) const noexcept { X509_STORE_CTX_free(p); } };
+
+svcid_test::built_certificate many_names() {
+    svcid_test::cert_spec spec;
+    spec.subject_cn("leaf");
+    for (int i = 0; i < 20; ++i) spec.add_san(der::dns("host-" + std::to_string(i) + ".example.com"));
+    spec.add_san(der::uri("spiffe://example.org/ns/payments/sa/api"));
+    spec.add_san(der::rfc822("ops@example.com"));
+    return svcid_test::make_certificate(spec);
+}
+} // namespace
+
+TEST_CASE("attaching allocates once per SSL; each check, matched or refused and explained, allocates nothing",
+          "[tls][allocation]") {
+    REQUIRE(openssl_hooks_installed);
+    const auto cert = many_names();
+    std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx(SSL_CTX_new(TLS_client_method()));
+    std::unique_ptr<SSL, ssl_free> ssl(SSL_new(ctx.get()));
+    REQUIRE(ssl);
+    const svcid::reference refs[] = {*svcid::parse_reference("api.example.com"),
+                                     *svcid::parse_reference("10.0.0.1"),
+                                     *svcid::parse_reference("host-19.example.com")};
+    for (auto rules : {svcid::verify_rules::rfc9525, svcid::verify_rules::rfc6125}) {
+        for (auto mode : {svcid::verify_match::any_of, svcid::verify_match::all_of}) {
+            svcid::verify_options options;
+            options.rules = rules;
+            options.match = mode;
+            svcid::peer_identity* state = svcid::verify_server_identity(ssl.get(), refs, 3, options);
+            REQUIRE(state != nullptr);
+            const long before = allocations.load();
+            const int error = state->check(cert.cert.get());
+            const long after = allocations.load();
+            CHECK(after - before == 0);
+            // any-of: the third reference matches; all-of: the first one fails.
+            CHECK(error == (mode == svcid::verify_match::any_of ? X509_V_OK : X509_V_ERR_HOSTNAME_MISMATCH));
+            CHECK_FALSE(state->explanation().empty());
+        }
+    }
+}
+
+TEST_CASE("verify_callback on a prepared store allocates nothing, whether it accepts or refuses", "[tls][allocation]") {
+    REQUIRE(openssl_hooks_installed);
+    const auto cert = many_names();
+    std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx(SSL_CTX_new(TLS_server_method()));
+    std::unique_ptr<SSL, ssl_free> ssl(SSL_new(ctx.get()));
+    std::unique_ptr<X509_STORE, store_free> store(X509_STORE_new());
+    std::unique_ptr<X509_STORE_CTX, store_ctx_free> store_ctx(X509_STORE_CTX_new());
+    REQUIRE(X509_STORE_CTX_init(store_ctx.get(), store.get(), cert.cert.get(), nullptr) == 1);
+    REQUIRE(X509_STORE_CTX_set_ex_data(store_ctx.get(), SSL_get_ex_data_X509_STORE_CTX_idx(), ssl.get()) == 1);
+    X509_STORE_CTX_set_current_cert(store_ctx.get(), cert.cert.get());
+    X509_STORE_CTX_set_error_depth(store_ctx.get(), 0);
+
+    auto spiffe_prefix = svcid::make_spiffe_reference("spiffe://example.org/ns/payments", svcid::spiffe_match::path_prefix);
+    auto other_workload = svcid::make_spiffe_reference("spiffe://example.org/ns/billing", svcid::spiffe_match::path_prefix);
+    REQUIRE(spiffe_prefix.has_value());
+    REQUIRE(other_workload.has_value());
+
+    const svcid::reference allowed[] = {*other_workload, *spiffe_prefix};
+    REQUIRE(svcid::require_client_identity(ssl.get(), allowed, 2) != nullptr);
+    long before = allocations.load();
+    int verdict = svcid::verify_callback(1, store_ctx.get());
+    long after = allocations.load();
+    CHECK(after - before == 0);
+    CHECK(verdict == 1);
+    CHECK(svcid::peer_identity_of(ssl.get())->presented_value() == "spiffe://example.org/ns/payments/sa/api");
+
+    const svcid::reference refused[] = {*other_workload};
+    REQUIRE(svcid::require_client_identity(ssl.get(), refused, 1) != nullptr);
+    before = allocations.load();
+    verdict = svcid::verify_callback(1, store_ctx.get());
+    after = allocations.load();
+    CHECK(after - before == 0);
+    CHECK(verdict == 0);
+    CHECK(X509_STORE_CTX_get_error(store_ctx.get()) == svcid::verify_error_application);
+}
