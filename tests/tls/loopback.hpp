@@ -53,7 +53,7 @@ struct outcome {
 
 inline std::unique_ptr<SSL_CTX, ssl_ctx_free> make_context(const endpoint& e, bool server) {
     std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx(check(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()), "SSL_CTX_new"));
-    check(SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION), "min version");
+    check(SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION) == 1 ? 1 : 0, "min version");
     if (e.identity != nullptr) {
         check(SSL_CTX_use_certificate(ctx.get(), e.identity->cert.get()), "SSL_CTX_use_certificate");
         check(SSL_CTX_use_PrivateKey(ctx.get(), e.identity->key.get()), "SSL_CTX_use_PrivateKey");
