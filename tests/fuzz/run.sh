@@ -27,13 +27,13 @@ for target in "$bin_dir"/fuzz_*; do
   corpus="$scratch/$name"
   mkdir -p "$corpus"
   [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$corpus/"
-  args=(-max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10)
+  args=(-max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$bin_dir/$name-")
   dict=$(dictionary_for "$name")
   [ -n "$dict" ] && args+=(-dict="$dict")
   log="$scratch/$name.log"
   if ! "$target" "${args[@]}" "$corpus" >"$log" 2>&1; then
     tail -n 60 "$log"
-    echo "fuzz: $name FAILED"
+    echo "fuzz: $name FAILED (crashing input kept as $bin_dir/$name-crash-*)"
     exit 1
   fi
   runs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
