@@ -79,6 +79,17 @@ constexpr bool looks_like_ip_literal(std::string_view s) noexcept {
     }
     return dots == 3;
 }
+
+/// Offset of the 1-based `label`'s first byte in `name` (its end when there are fewer).
+constexpr std::size_t label_offset(std::string_view name, std::size_t label) noexcept {
+    std::size_t at = 0;
+    for (std::size_t seen = 1; seen < label; ++seen) {
+        const std::size_t dot = name.find('.', at);
+        if (dot == std::string_view::npos) return name.size();
+        at = dot + 1;
+    }
+    return at;
+}
 } // namespace detail
 
 /// Validates and normalises a DNS reference identity (RFC 9525 §6.2, RFC 1034 §3.1,
@@ -97,12 +108,18 @@ constexpr result<dns_reference> parse_dns_reference(std::string_view input) noex
     for (char c : name) {
         if (static_cast<unsigned char>(c) < 0x80) continue;
         // RFC 6125 §6.4.2 / RFC 9525 §6.3: U-labels become A-labels before any comparison,
-        // so presented names (always A-labels) compare as ASCII. Errors after conversion
-        // refer to the converted name.
+        // so presented names (always A-labels) compare as ASCII.
         char ascii[dns_reference::max_length] = {};
         auto converted = to_ascii_name(name, ascii, sizeof ascii);
         if (!converted) return converted.error();
-        return parse_dns_reference(std::string_view(ascii, *converted));
+        auto parsed = parse_dns_reference(std::string_view(ascii, *converted));
+        if (parsed) return parsed;
+        // The error's offset is into the converted name, which the caller never saw and
+        // which is longer than the input; it must index the input, so it points at the
+        // start of the offending label there instead.
+        svcid::error e = parsed.error();
+        e.offset = static_cast<std::uint16_t>(e.label != 0 ? detail::label_offset(name, e.label) : 0);
+        return e;
     }
     if (name.size() > dns_reference::max_length) return {errc::name_too_long, dns_reference::max_length};
 

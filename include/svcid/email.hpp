@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "detail/ascii.hpp"
 #include "error.hpp"
+#include "idna.hpp"
 #include "result.hpp"
 
 #include <cstddef>
@@ -114,6 +115,11 @@ constexpr error email_check_domain(std::string_view d, std::size_t base) noexcep
             const std::size_t len = i - label_start;
             if (len == 0 || len > 63) return error(errc::email_bad_domain, base + label_start);
             if (d[label_start] == '-' || d[i - 1] == '-') return error(errc::email_bad_domain, base + (d[label_start] == '-' ? label_start : i - 1));
+            // As in DNS references: an xn-- label must be a valid A-label (RFC 5890
+            // §2.3.2.1), so hostile punycode is refused here, once, not met while matching.
+            const std::string_view label = d.substr(label_start, len);
+            if (detail::has_ace_prefix(label) && validate_a_label(label) != errc::ok)
+                return error(errc::idna_bad_a_label, base + label_start);
             label_start = i + 1;
             continue;
         }
@@ -133,7 +139,7 @@ constexpr error email_check_domain(std::string_view d, std::size_t base) noexcep
 /// The domain is letters, digits and hyphens in dot-separated labels of 1-63 octets (no
 /// hyphen at a label's edge), at most 253 octets; one trailing dot is accepted and removed.
 /// Address literals (`user@[192.0.2.1]`) and non-ASCII text are refused: a certificate
-/// names a mailbox by domain, and internationalised domains must be given as A-labels.
+/// names a mailbox by domain, and internationalised domains must be given as valid A-labels (RFC 5890 §2.3.2.1).
 constexpr result<email_reference> parse_email_reference(std::string_view s) noexcept {
     if (s.empty()) return result<email_reference>(errc::bad_email_address, 0);
     const auto local = detail::email_scan_local(s);

@@ -44,7 +44,11 @@ const bool openssl_hooks_installed = CRYPTO_set_mem_functions(counting_malloc, c
 void* operator new(std::size_t n) {
     ++allocations;
     if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+#if defined(__cpp_exceptions)
     throw std::bad_alloc();
+#else
+    std::abort();  // what operator new does without exceptions
+#endif
 }
 void* operator new[](std::size_t n) { return ::operator new(n); }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
