@@ -38,9 +38,6 @@ struct rfc9525 {
     /// With cn_fallback: whether a subject with more than one CN is refused outright
     /// instead of consulting its last (most specific) CN.
     static constexpr bool refuse_multiple_cn = false;
-    /// Whether an e-mail reference may match the subject's emailAddress attribute when the
-    /// certificate has no rfc822Name SAN (RFC 5280 §4.2.1.6 deprecates that attribute).
-    static constexpr bool email_subject_fallback = false;
 };
 
 /// RFC 6125 rules: rfc9525 plus partial wildcards in the left-most label (never with an
@@ -63,7 +60,6 @@ SVCID_DETAIL_POLICY_KNOB(min_labels_after_wildcard, unsigned)
 SVCID_DETAIL_POLICY_KNOB(ipv4_mapped_equal, bool)
 SVCID_DETAIL_POLICY_KNOB(cn_fallback, bool)
 SVCID_DETAIL_POLICY_KNOB(refuse_multiple_cn, bool)
-SVCID_DETAIL_POLICY_KNOB(email_subject_fallback, bool)
 #undef SVCID_DETAIL_POLICY_KNOB
 
 /// Instantiated by every matcher: one readable message per missing knob.
@@ -75,7 +71,6 @@ struct check_policy {
     static_assert(policy_has_ipv4_mapped_equal<P>::value, "svcid policy: missing `static constexpr bool ipv4_mapped_equal` (derive from svcid::rfc9525)");
     static_assert(policy_has_cn_fallback<P>::value, "svcid policy: missing `static constexpr bool cn_fallback` (derive from svcid::rfc9525)");
     static_assert(policy_has_refuse_multiple_cn<P>::value, "svcid policy: missing `static constexpr bool refuse_multiple_cn` (derive from svcid::rfc9525)");
-    static_assert(policy_has_email_subject_fallback<P>::value, "svcid policy: missing `static constexpr bool email_subject_fallback` (derive from svcid::rfc9525)");
     static constexpr bool value = true;
 };
 } // namespace detail
@@ -85,8 +80,7 @@ template <class P>
 constexpr bool is_policy_v = detail::policy_has_wildcards<P>::value && detail::policy_has_partial_wildcards<P>::value &&
                              detail::policy_has_min_labels_after_wildcard<P>::value &&
                              detail::policy_has_ipv4_mapped_equal<P>::value && detail::policy_has_cn_fallback<P>::value &&
-                             detail::policy_has_refuse_multiple_cn<P>::value &&
-                             detail::policy_has_email_subject_fallback<P>::value;
+                             detail::policy_has_refuse_multiple_cn<P>::value;
 
 SVCID_END_NAMESPACE
 

@@ -1,0 +1,10 @@
+execute_process(COMMAND ${COMPILER} -std=c++17 -fsyntax-only -I${INCLUDE} ${SOURCE}
+  RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(status EQUAL 0)
+  message(FATAL_ERROR "${SOURCE} compiled, but must not")
+endif()
+string(FIND "${out}${err}" "${EXPECTED}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "${SOURCE} failed without the expected message \"${EXPECTED}\":\n${err}")
+endif()
+message(STATUS "${SOURCE}: refused with \"${EXPECTED}\"")
