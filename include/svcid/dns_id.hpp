@@ -115,6 +115,9 @@ constexpr bool match_dns_id(std::string_view presented, const dns_reference& ref
         if (presented.size() < 2 || presented[0] != '*' || presented[1] != '.') return false;
     }
     const std::string_view ref_tail = reference.after_first_label();
+    // A one-label reference has no tail for a wildcard to stand before, whatever a
+    // policy's min_labels_after_wildcard says.
+    if (ref_tail.empty()) return false;
     if (!Policy::partial_wildcards) {
         if (presented.size() != ref_tail.size() + 2) return false;
     } else {

@@ -170,6 +170,8 @@ constexpr result<email_reference> parse_email_reference(std::string_view s) noex
 /// Also serves RFC 8398 SmtpUTF8Mailbox values whose domain is ASCII: their UTF-8 local
 /// part is compared byte for byte as RFC 8398 §5 requires.
 constexpr bool match_email(std::string_view presented, const email_reference& ref) noexcept {
+    // A default-constructed reference names no mailbox; "@" must not match it.
+    if (ref.domain().empty()) return false;
     for (char c : presented)
         if (c == '\0') return false;
 

@@ -18,7 +18,7 @@
 SVCID_BEGIN_NAMESPACE
 namespace detail {
 
-enum class general_name_outcome : std::uint8_t { deliver, skip, malformed };
+enum class general_name_outcome : std::uint8_t { deliver, malformed };
 
 template <class Visitor>
 constexpr void check_visitor() noexcept {
@@ -29,7 +29,7 @@ constexpr void check_visitor() noexcept {
 /// otherName ::= SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY } under
 /// implicit [0]. The two-element frame is the GeneralName's framing; what sits inside the
 /// value is content, so a known type whose value is not the string RFC 4985/6120/8398
-/// require is skipped rather than reported as another kind.
+/// require arrives as a plain `other_name`, never as its kind.
 constexpr general_name_outcome decode_other_name(std::string_view content, presented_id& id) noexcept {
     der_reader r(content);
     der_tlv type_id, value;
@@ -54,7 +54,14 @@ constexpr general_name_outcome decode_other_name(std::string_view content, prese
         return general_name_outcome::deliver;
     }
     auto inner = read_exact(value.content, want);
-    if (!inner) return general_name_outcome::skip;
+    if (!inner) {
+        // Not the string its type demands: no matcher may take it for its kind, but it is
+        // still an identifier of that type (an SRV-ID blocks CN fallback, RFC 6125 §6.4.4).
+        id.kind = presented_kind::other_name;
+        id.value = value.content;
+        id.oid = type_id.content;
+        return general_name_outcome::deliver;
+    }
     id.tag = static_cast<string_tag>(want);
     id.value = inner->content;
     return general_name_outcome::deliver;
@@ -105,8 +112,8 @@ constexpr general_name_outcome decode_general_name(const der_tlv& gn, presented_
 ///   of whatever length the certificate has; registeredID as OID content octets;
 ///   directoryName as the Name's DER; x400Address and ediPartyName as raw content.
 /// - otherName: SRVName (RFC 4985), XmppAddr (RFC 6120 §13.7.1.4) and SmtpUTF8Mailbox
-///   (RFC 8398) arrive as their string's content, and are skipped when that string has the
-///   wrong type or framing; any other type arrives as `other_name` with `oid` set and
+///   (RFC 8398) arrive as their string's content; when that string has the wrong type or
+///   framing, and for any other type, the name arrives as `other_name` with `oid` set and
 ///   `value` the raw DER inside `[0]`.
 ///
 /// Returns `present` when every name's framing parsed, `malformed` when the SEQUENCE is
@@ -142,7 +149,6 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
         }
         switch (detail::decode_general_name(gn, id)) {
         case detail::general_name_outcome::malformed: return san_state::malformed;
-        case detail::general_name_outcome::skip: break;
         case detail::general_name_outcome::deliver:
             if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
             break;

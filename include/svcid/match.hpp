@@ -9,8 +9,9 @@
 #define SVCID_MATCH_HPP
 
 #include "config.hpp"
-#include "dns_id.hpp"
+#include "der.hpp"
 #include "detail/writer.hpp"
+#include "dns_id.hpp"
 #include "dns_reference.hpp"
 #include "email.hpp"
 #include "ip_reference.hpp"
@@ -68,7 +69,7 @@ struct match_result {
     presented_id presented{};          ///< the identifier that matched (status == matched)
     std::size_t reference_index = 0;   ///< with lists: the reference this status is about
     san_state san = san_state::absent; ///< what the adapter found of the SAN extension
-    std::uint16_t candidates = 0;      ///< presented identifiers of the reference's type compared
+    std::size_t candidates = 0;        ///< presented identifiers of the reference's type compared
     bool cn_consulted = false;         ///< the subject's last CN was compared (CN-ID fallback)
 
     constexpr bool matched() const noexcept { return status == match_status::matched; }
@@ -241,9 +242,15 @@ namespace detail {
 /// RFC 6125 §6.4.4: the CN is a last resort only when the certificate presents no
 /// identifier of any of these types (an iPAddress SAN blocks it too, as in mozilla-pkix
 /// and GnuTLS: a certificate naming an address does not name a host through its CN).
-constexpr bool blocks_cn_fallback(presented_kind k) noexcept {
-    return k == presented_kind::dns_name || k == presented_kind::srv_name || k == presented_kind::uri ||
-           k == presented_kind::ip_address;
+constexpr bool blocks_cn_fallback(const presented_id& id) noexcept {
+    switch (id.kind) {
+    case presented_kind::dns_name:
+    case presented_kind::srv_name:
+    case presented_kind::uri:
+    case presented_kind::ip_address: return true;
+    case presented_kind::other_name: return id.oid == oid::on_dns_srv;  // an SRVName of the wrong string type
+    default: return false;
+    }
 }
 
 /// Only character strings that are ASCII-compatible byte for byte can be DNS names;
@@ -264,7 +271,7 @@ struct san_visitor {
         // Only a reference that may fall back to the CN, under a policy that does, needs to
         // know; the test costs a little on every name of every other match.
         if (reference_traits<Reference>::may_fall_back_to_cn && Policy::cn_fallback)
-            cn_blocked = cn_blocked || blocks_cn_fallback(id.kind);
+            cn_blocked = cn_blocked || blocks_cn_fallback(id);
         if (!reference_traits<Reference>::considers(id.kind)) return visit::next;
         ++out.candidates;
         if (found || !reference_traits<Reference>::template matches<Policy>(reference, id)) return visit::next;

@@ -11,6 +11,7 @@
 #include "config.hpp"
 #include "general_names.hpp"
 #include "presented.hpp"
+#include "x501_name.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
@@ -45,21 +46,6 @@ san_state visit_openssl_san(X509_EXTENSION* extension, Visitor& v) noexcept {
     return visit_general_names(asn1_view(value), v);
 }
 
-// OpenSSL has already parsed the Name into entries and checked BMPString/UniversalString
-// lengths on input, but an X509_NAME built in memory has had no such check, so it is
-// repeated here with the same rule the DER walker applies.
-constexpr string_tag openssl_string_tag(int type, std::size_t length) noexcept {
-    switch (type) {
-    case V_ASN1_UTF8STRING: return string_tag::utf8_string;
-    case V_ASN1_PRINTABLESTRING: return string_tag::printable_string;
-    case V_ASN1_T61STRING: return string_tag::teletex_string;
-    case V_ASN1_IA5STRING: return string_tag::ia5_string;
-    case V_ASN1_UNIVERSALSTRING: return length % 4 == 0 ? string_tag::universal_string : string_tag::none;
-    case V_ASN1_BMPSTRING: return length % 2 == 0 ? string_tag::bmp_string : string_tag::none;
-    default: return string_tag::none;
-    }
-}
-
 template <class Visitor>
 bool visit_openssl_common_names(const X509_NAME* name, Visitor& v) noexcept {
     if (name == nullptr) return false;
@@ -73,8 +59,9 @@ bool visit_openssl_common_names(const X509_NAME* name, Visitor& v) noexcept {
         const ASN1_STRING* data = X509_NAME_ENTRY_get_data(entry);
         if (data == nullptr) continue;
         const std::string_view value = asn1_view(data);
-        const string_tag tag = openssl_string_tag(ASN1_STRING_type(data), value.size());
-        if (tag == string_tag::none) continue;
+        // An X509_NAME built in memory has had no length check, so the DER walker's rule is
+        // applied here too.
+        const string_tag tag = common_name_string_tag(ASN1_STRING_type(data), value.size());
         if (v(presented_id{presented_kind::common_name, tag, value, {}}) == visit::stop) break;
     }
     return true;

@@ -323,18 +323,23 @@ inline int verify_callback(int preverify_ok, X509_STORE_CTX* store) noexcept {
     const verify_options& options = state->options();
     if (options.chained != nullptr && options.order == chain_order::before_svcid)
         preverify_ok = options.chained(preverify_ok, store);
+    const bool leaf = X509_STORE_CTX_get_error_depth(store) == 0;
     bool refused = false;
-    if (preverify_ok == 1 && X509_STORE_CTX_get_error_depth(store) == 0) {
+    auto check_name = [&]() noexcept {
         const int error = state->check(X509_STORE_CTX_get_current_cert(store));
         if (error != X509_V_OK) {
             X509_STORE_CTX_set_error(store, error);
             preverify_ok = 0;
             refused = true;
         }
-    }
+    };
+    if (preverify_ok == 1 && leaf) check_name();
     if (options.chained != nullptr && options.order == chain_order::after_svcid) {
         const int user = options.chained(preverify_ok, store);
         if (!refused) preverify_ok = user;
+        // The user's callback may accept a chain error at the leaf (OpenSSL then never asks
+        // again with preverify_ok == 1): an accepted leaf must still pass svcid.
+        if (preverify_ok == 1 && leaf && !state->accepted()) check_name();
     }
     return preverify_ok == 1 ? 1 : 0;
 }

@@ -93,7 +93,7 @@ private:
 /// - anything else is a DNS name. An SRV-ID (`_imap.example.net`) must be asked for with
 ///   parse_srv_reference(), since `_` labels are also valid DNS names.
 constexpr result<reference> parse_reference(std::string_view text) noexcept {
-    if (text.substr(0, 9) == "spiffe://") {
+    if (detail::iequals(text.substr(0, 9), "spiffe://")) {
         auto spiffe = make_spiffe_reference(text);
         if (!spiffe) return spiffe.error();
         return reference(*spiffe);
@@ -174,7 +174,9 @@ constexpr match_result match_all(const Adapter& certificate, const reference* re
             last = r;
             continue;
         }
-        const bool presented = r.candidates != 0 || r.status == match_status::san_malformed;
+        // Presented means in the SAN: a CN consulted by rfc6125 must not make an optional
+        // reference stricter than under rfc9525, which never reads it.
+        const bool presented = (r.candidates != 0 && !r.cn_consulted) || r.status == match_status::san_malformed;
         if (refs[i].required() == requirement::obligatory) return r;
         if (presented) {
             if (r.status != match_status::san_malformed) r.status = match_status::optional_not_matched;

@@ -76,15 +76,19 @@ constexpr result<srv_reference> make_srv_reference(std::string_view service, std
 }
 
 /// Parses "_imap.example.net" (the SRVName form, RFC 4985 §2) into an SRV-ID reference.
-/// The protocol label of a DNS SRV owner name (`_tcp`) is not part of an SRV-ID.
+/// A DNS SRV owner name is accepted too: its protocol label (`_imap._tcp.example.net`,
+/// RFC 2782) is not part of an SRV-ID and is dropped.
 constexpr result<srv_reference> parse_srv_reference(std::string_view text) noexcept {
     if (text.empty() || text.front() != '_') return {errc::bad_service_name};
     const std::size_t dot = text.find('.');
     if (dot == std::string_view::npos) return {errc::bad_service_name};
-    auto ref = make_srv_reference(text.substr(0, dot), text.substr(dot + 1));
+    std::size_t domain_at = dot + 1;
+    for (std::string_view protocol : {"_tcp.", "_udp.", "_sctp."})
+        if (detail::iequals(text.substr(domain_at, protocol.size()), protocol)) domain_at += protocol.size();
+    auto ref = make_srv_reference(text.substr(0, dot), text.substr(domain_at));
     if (!ref && ref.error().code != errc::bad_service_name) {
         svcid::error e = ref.error();
-        e.offset = static_cast<std::uint16_t>(e.offset + dot + 1);
+        e.offset = static_cast<std::uint16_t>(e.offset + domain_at);
         e.label = static_cast<std::uint16_t>(e.label + 1);
         return e;
     }

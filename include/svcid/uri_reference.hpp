@@ -45,6 +45,9 @@ constexpr result<uri_reference> make_uri_reference(std::string_view scheme, std:
         return {errc::uri_bad_scheme};
     for (char c : scheme)
         if (!detail::is_ascii_alnum(c) && c != '+' && c != '-' && c != '.') return {errc::uri_bad_scheme};
+    // A URI-ID keeps only scheme and host, so a SPIFFE ID made into one would admit every
+    // workload of its trust domain and skip the one-URI-SAN rule of X509-SVIDs.
+    if (detail::iequals(scheme, "spiffe")) return {errc::uri_id_is_spiffe_id};
     auto parsed = parse_dns_reference(domain);
     if (!parsed) return parsed.error();
     uri_reference ref;

@@ -20,14 +20,16 @@ namespace detail {
 /// The DirectoryString types (X.520) a CN may use, or `none` for any other tag. BMPString
 /// holds UCS-2 and UniversalString UCS-4 code units, so a length that is not a whole
 /// number of units is no string at all and yields `none` too.
-constexpr string_tag common_name_string_tag(const der_tlv& value) noexcept {
-    switch (value.tag) {
+/// `universal_tag` is the ASN.1 universal tag number, which OpenSSL's V_ASN1_* string
+/// types equal, so both adapters classify CNs here.
+constexpr string_tag common_name_string_tag(int universal_tag, std::size_t length) noexcept {
+    switch (universal_tag) {
     case 12: return string_tag::utf8_string;
     case 19: return string_tag::printable_string;
     case 20: return string_tag::teletex_string;
     case 22: return string_tag::ia5_string;
-    case 28: return value.content.size() % 4 == 0 ? string_tag::universal_string : string_tag::none;
-    case 30: return value.content.size() % 2 == 0 ? string_tag::bmp_string : string_tag::none;
+    case 28: return length % 4 == 0 ? string_tag::universal_string : string_tag::none;
+    case 30: return length % 2 == 0 ? string_tag::bmp_string : string_tag::none;
     default: return string_tag::none;
     }
 }
@@ -41,8 +43,10 @@ constexpr string_tag common_name_string_tag(const der_tlv& value) noexcept {
 /// its content octets undecoded.
 ///
 /// CN values of another type, BMPStrings of odd length and UniversalStrings whose length
-/// is not a multiple of 4 are skipped. Returns false when the Name's framing does not
-/// parse (the walk goes on after a stop, so that verdict is complete). Never allocates.
+/// is not a multiple of 4 are delivered with `tag` none — never skipped, since the last CN
+/// is the most specific (RFC 6125 §6.4.4) and skipping one would promote the one before
+/// it. Returns false when the Name's framing does not parse (the walk goes on after a stop,
+/// so that verdict is complete). Never allocates.
 ///
 /// ```
 /// svcid::visit_common_names(subject_der, [&](const svcid::presented_id& cn) noexcept {
@@ -67,8 +71,7 @@ constexpr bool visit_common_names(std::string_view name_der, Visitor&& v) noexce
             if (parts.expect(detail::der_tag::oid, type) != errc::ok || parts.next(value) != errc::ok || !parts.empty())
                 return false;
             if (stopped || type.content != detail::oid::at_common_name) continue;
-            const string_tag tag = detail::common_name_string_tag(value);
-            if (tag == string_tag::none) continue;
+            const string_tag tag = detail::common_name_string_tag(value.tag, value.content.size());
             const presented_id id{presented_kind::common_name, tag, value.content, {}};
             if (v(id) == visit::stop) stopped = true;
         }

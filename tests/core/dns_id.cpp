@@ -192,3 +192,19 @@ TEST_CASE("a presented xn-- label that is not a valid A-label never matches (RFC
     CHECK(check_dns_id("xn--bcher-kvb.example", idn) == dns_id_verdict::bad_a_label);
     CHECK(check_dns_id("xn--mnchen-3ya.example", idn) == dns_id_verdict::no_match);
 }
+
+namespace {
+struct zero_labels : rfc9525 {
+    static constexpr unsigned min_labels_after_wildcard = 0;
+};
+struct zero_labels_partial : rfc6125 {
+    static constexpr unsigned min_labels_after_wildcard = 0;
+};
+} // namespace
+
+TEST_CASE("a wildcard never stands for a whole one-label name, even when a policy asks for no labels after it") {
+    CHECK_FALSE(match_dns_id<zero_labels>("*..", ref("localhost")));
+    CHECK_FALSE(match_dns_id<zero_labels>("*.", ref("localhost")));
+    CHECK_FALSE(match_dns_id<zero_labels_partial>("l*..", ref("localhost")));
+    CHECK(match_dns_id<zero_labels>("*.com", ref("example.com")));
+}

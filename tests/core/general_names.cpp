@@ -97,7 +97,8 @@ TEST_CASE("delivers an otherName of an unknown type with its OID and the raw DER
     CHECK(w.ids[0].value == "\x04\x03raw");
 }
 
-TEST_CASE("skips a known otherName whose value has the wrong string type, and walks on", "[general_names]") {
+TEST_CASE("delivers a known otherName whose value has the wrong string type as a plain otherName, and walks on",
+          "[general_names]") {
     const auto w = run(general_names({
         der::other_name("1.3.6.1.5.5.7.8.7", der::utf8("_imap.a.test")),  // SRVName must be IA5String
         der::other_name("1.3.6.1.5.5.7.8.5", der::ia5("im.example")),     // XmppAddr must be UTF8String
@@ -105,10 +106,13 @@ TEST_CASE("skips a known otherName whose value has the wrong string type, and wa
         der::dns("after.example"),
     }));
     CHECK(w.state == san_state::present);
-    CHECK(w.ids == std::vector<seen>{svcid_test::dns("after.example")});
+    CHECK(w.ids == std::vector<seen>{svcid_test::other("1.3.6.1.5.5.7.8.7", der::utf8("_imap.a.test")),
+                                     svcid_test::other("1.3.6.1.5.5.7.8.5", der::ia5("im.example")),
+                                     svcid_test::other("1.3.6.1.5.5.7.8.9", der::printable("x")),
+                                     svcid_test::dns("after.example")});
 }
 
-TEST_CASE("skips a known otherName whose inner value is badly framed, never turning it into another kind",
+TEST_CASE("delivers a known otherName whose inner value is badly framed as a plain otherName, never as its kind",
           "[general_names]") {
     const auto w = run(general_names({
         der::other_name("1.3.6.1.5.5.7.8.7", "\x16\x05" "ab"),                    // length beyond [0]
@@ -117,7 +121,10 @@ TEST_CASE("skips a known otherName whose inner value is badly framed, never turn
         der::dns("ok.example"),
     }));
     CHECK(w.state == san_state::present);
-    CHECK(w.ids == std::vector<seen>{svcid_test::dns("ok.example")});
+    CHECK(w.ids == std::vector<seen>{svcid_test::other("1.3.6.1.5.5.7.8.7", std::string("\x16\x05" "ab")),
+                                     svcid_test::other("1.3.6.1.5.5.7.8.7", der::ia5("_a.test") + "\x05"),
+                                     svcid_test::other("1.3.6.1.5.5.7.8.5", ""),
+                                     svcid_test::dns("ok.example")});
 }
 
 TEST_CASE("delivers directoryName, registeredID, x400Address and ediPartyName with their kinds", "[general_names]") {

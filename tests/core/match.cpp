@@ -237,3 +237,32 @@ TEST_CASE("a certificate with more than one URI SAN is no SVID and matches no SP
     two.alt_names = {uri("https://api.prod.example/"), uri("spiffe://prod.example/api")};
     CHECK(svcid::match(two, workload).status == match_status::not_an_svid);
 }
+
+TEST_CASE("more than 65535 URI SANs are still more than one: the candidate count never wraps (X509-SVID §2)") {
+    std::vector<std::string> texts(65537, "spiffe://prod.example/other");
+    texts.back() = "spiffe://prod.example/api";
+    list_adapter cert;
+    for (const auto& t : texts) cert.alt_names.push_back(uri(t));
+    const auto r = svcid::match(cert, *svcid::make_spiffe_reference("spiffe://prod.example/api"));
+    CHECK(r.status == match_status::not_an_svid);
+    CHECK(r.candidates == 65537);
+}
+
+TEST_CASE("the last CN is the last CN attribute, whatever its string type (RFC 6125 §6.4.4)") {
+    list_adapter cert;
+    cert.san = san_state::absent;
+    cert.common_names = {cn("victim.example"), cn("\x00v\x00i\x00", svcid::string_tag::none)};
+    const auto r = svcid::match<rfc6125>(cert, dns_ref("victim.example"));
+    CHECK(r.status == match_status::no_match);
+    CHECK(r.cn_consulted);
+}
+
+TEST_CASE("an SRVName of the wrong string type still blocks CN fallback (RFC 6125 §6.4.4)") {
+    list_adapter cert;
+    const std::string srv_oid("\x2B\x06\x01\x05\x05\x07\x08\x07", 8);
+    cert.alt_names = {{svcid::presented_kind::other_name, svcid::string_tag::none, "\x0C\x0a_imap.test", srv_oid}};
+    cert.common_names = {cn("victim.example")};
+    CHECK(svcid::match<rfc6125>(cert, dns_ref("victim.example")).status == match_status::cn_not_permitted);
+    cert.alt_names[0].oid = "\x2B\x06\x01\x04\x01\x82\x37";  // another type: no SRV-ID
+    CHECK(svcid::match<rfc6125>(cert, dns_ref("victim.example")).matched());
+}

@@ -89,3 +89,32 @@ TEST_CASE("a reference and the lists are trivially copyable values") {
     STATIC_REQUIRE(std::is_trivially_copyable<svcid::match_result>::value);
     STATIC_REQUIRE(svcid::parse_reference("10.0.0.7")->type() == svcid::reference_type::ip);
 }
+
+TEST_CASE("a spiffe URI in any case is a SPIFFE ID, never a URI-ID that would admit its whole trust domain") {
+    CHECK(svcid::parse_reference("SPIFFE://prod.example/ns/payments").error() == svcid::errc::bad_spiffe_id);
+    CHECK(svcid::parse_reference("Spiffe://prod.example/ns/payments").error() == svcid::errc::bad_spiffe_id);
+    CHECK(svcid::make_uri_reference("spiffe", "prod.example").error() == svcid::errc::uri_id_is_spiffe_id);
+    CHECK(svcid::make_uri_reference("SPIFFE", "prod.example").error() == svcid::errc::uri_id_is_spiffe_id);
+    CHECK(svcid::parse_uri_reference("sPiFfE://prod.example/x").error() == svcid::errc::uri_id_is_spiffe_id);
+}
+
+TEST_CASE("a default e-mail reference matches no mailbox, not even \"@\"") {
+    list_adapter cert;
+    cert.alt_names = {email("@"), email("@.")};
+    CHECK_FALSE(svcid::match(cert, svcid::email_reference()).matched());
+    CHECK_FALSE(svcid::match_email("@", svcid::email_reference()));
+}
+
+TEST_CASE("match_all is monotonic in the policy: rfc9525 never accepts what rfc6125 refuses") {
+    // An optional DNS reference, no dNSName, a CN that rfc6125 consults: the CN is no reason
+    // to call the optional type presented, or rfc9525 (which never reads it) would be laxer.
+    list_adapter cert;
+    cert.alt_names = {email("ops@example.com")};
+    cert.common_names = {cn("other.example")};
+    const reference refs[] = {reference(*svcid::parse_email_reference("ops@example.com")),
+                              reference(*svcid::parse_dns_reference("a.example"), requirement::optional)};
+    const auto strict = svcid::match_all<svcid::rfc9525>(cert, refs);
+    const auto legacy = svcid::match_all<svcid::rfc6125>(cert, refs);
+    CHECK(strict.matched());
+    CHECK(legacy.matched() == strict.matched());
+}

@@ -58,3 +58,12 @@ TEST_CASE("SRVName domains are never patterns: RFC 4985 names a domain") {
     CHECK_FALSE(svcid::match_srv_id("_imap.*.example.net", ref));
     CHECK_FALSE(svcid::match_srv_id("_*.mail.example.net", ref));
 }
+
+TEST_CASE("a DNS SRV owner name loses its protocol label (RFC 2782): it is not part of an SRV-ID") {
+    auto ref = svcid::parse_srv_reference("_imap._tcp.example.net");
+    REQUIRE(ref);
+    CHECK(ref->service() == "imap");
+    CHECK(ref->domain().name() == "example.net");
+    CHECK(svcid::parse_srv_reference("_sip._UDP.example.net")->domain().name() == "example.net");
+    CHECK(svcid::parse_srv_reference("_imap._tcpx.example.net")->domain().name() == "_tcpx.example.net");
+}

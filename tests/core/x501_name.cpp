@@ -86,7 +86,8 @@ TEST_CASE("reports each DirectoryString type as its string_tag, content undecode
                                      common_name(std::string("\0\0\0a", 4), string_tag::universal_string)});
 }
 
-TEST_CASE("skips a BMPString CN of odd length and a UniversalString CN not a multiple of 4", "[x501_name]") {
+TEST_CASE("delivers a BMPString CN of odd length and a UniversalString CN not a multiple of 4 untyped, never skipped (RFC 6125 §6.4.4: the last CN counts)",
+          "[x501_name]") {
     const std::string name = der::seq({
         der::set({der::cn(der::bmp(std::string("\0a\0", 3)))}),
         der::set({der::cn(der::tlv(0x1C, std::string("\0\0a", 3)))}),
@@ -94,14 +95,16 @@ TEST_CASE("skips a BMPString CN of odd length and a UniversalString CN not a mul
     });
     const auto w = run(name);
     CHECK(w.ok);
-    CHECK(w.cns == std::vector<seen>{common_name("kept.example")});
+    CHECK(w.cns == std::vector<seen>{common_name(std::string("\0a\0", 3), string_tag::none),
+                                     common_name(std::string("\0\0a", 3), string_tag::none),
+                                     common_name("kept.example")});
 }
 
-TEST_CASE("skips a CN whose value is not a character string", "[x501_name]") {
+TEST_CASE("delivers a CN whose value is not a character string untyped", "[x501_name]") {
     const std::string name = der::seq({der::set({der::cn(der::tlv(0x04, "octets"))}), der::set({der::cn(der::utf8("x"))})});
     const auto w = run(name);
     CHECK(w.ok);
-    CHECK(w.cns == std::vector<seen>{common_name("x")});
+    CHECK(w.cns == std::vector<seen>{common_name("octets", string_tag::none), common_name("x")});
 }
 
 TEST_CASE("delivers a CN with an embedded NUL, NUL included", "[x501_name]") {

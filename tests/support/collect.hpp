@@ -5,6 +5,8 @@
 
 #include <svcid/presented.hpp>
 
+#include "der_writer.hpp"
+
 #include <cstddef>
 #include <ostream>
 #include <string>
@@ -39,6 +41,10 @@ inline seen email(std::string v) { return {svcid::presented_kind::rfc822_name, s
 inline seen srv(std::string v) { return {svcid::presented_kind::srv_name, svcid::string_tag::ia5_string, std::move(v), {}}; }
 inline seen xmpp(std::string v) { return {svcid::presented_kind::xmpp_addr, svcid::string_tag::utf8_string, std::move(v), {}}; }
 inline seen smtp(std::string v) { return {svcid::presented_kind::smtp_utf8_mailbox, svcid::string_tag::utf8_string, std::move(v), {}}; }
+/// An otherName as delivered raw: `value` is the DER inside [0], `dotted` its type.
+inline seen other(const std::string& dotted, std::string value_der) {
+    return {svcid::presented_kind::other_name, svcid::string_tag::none, std::move(value_der), der::oid_content(dotted)};
+}
 inline seen common_name(std::string v, svcid::string_tag t = svcid::string_tag::utf8_string) {
     return {svcid::presented_kind::common_name, t, std::move(v), {}};
 }

@@ -406,3 +406,24 @@ TEST_CASE("attaching again replaces the state attached before", "[tls][ownership
     CHECK(svcid::peer_identity_of(ssl.get()) == replaced);
     CHECK(replaced->reference_count() == 2);
 }
+
+TEST_CASE("a chained callback that runs after svcid and waives a chain error at the leaf does not waive the name",
+          "[tls][chain-callback]") {
+    // A leaf-only chain from an unknown CA: OpenSSL asks about the leaf with preverify_ok == 0
+    // and never again with 1, so svcid must check the name when the user's answer is 1.
+    svcid::verify_options options;
+    options.chained = accept_anything;
+    options.order = svcid::chain_order::after_svcid;
+    auto refused_client = client_expecting(refs({"api.example.com"}), options);
+    refused_client.trusted.clear();
+    const auto refused = handshake(refused_client, plain_server(server_cert()));
+    CHECK_FALSE(refused.client.completed);
+    CHECK(refused.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+    CHECK(refused.client.svcid_checked);
+
+    auto accepted_client = client_expecting(refs({"server.example.com"}), options);
+    accepted_client.trusted.clear();
+    const auto accepted = handshake(accepted_client, plain_server(server_cert()));
+    CHECK(accepted.client.completed);
+    CHECK(accepted.client.svcid_accepted);
+}
