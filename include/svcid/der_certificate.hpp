@@ -139,7 +139,8 @@ constexpr result<der_certificate> parse_der_certificate(std::string_view der) no
         bool is_critical_present = false;
         if (parts.expect(der_tag::oid, extn_id) != errc::ok ||
             parts.optional(der_tag::boolean, critical, is_critical_present) != errc::ok ||
-            (is_critical_present && critical.content.size() != 1) ||
+            // DER: TRUE is 0xFF (X.690 §11.1) and the DEFAULT FALSE is omitted (§11.5).
+            (is_critical_present && critical.content != std::string_view("\xFF", 1)) ||
             parts.expect(der_tag::octet_string, extn_value) != errc::ok || !parts.empty())
             return fail(errc::certificate_malformed, list->content, at);
         if (extn_id.content != oid::ce_subject_alt_name) continue;

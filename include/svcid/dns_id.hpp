@@ -51,12 +51,6 @@ constexpr const char* verdict_message(dns_id_verdict v) noexcept {
 }
 
 namespace detail {
-/// Presented names may end in one dot, as references may (DESIGN: normalised both sides).
-constexpr std::string_view strip_trailing_dot(std::string_view s) noexcept {
-    if (s.size() > 1 && s.back() == '.') s.remove_suffix(1);
-    return s;
-}
-
 constexpr std::size_t count_char(std::string_view s, char c) noexcept {
     std::size_t n = 0;
     for (char x : s) n += (x == c);

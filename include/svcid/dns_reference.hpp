@@ -103,8 +103,7 @@ constexpr std::size_t label_offset(std::string_view name, std::size_t label) noe
 constexpr result<dns_reference> parse_dns_reference(std::string_view input) noexcept {
     if (input.empty()) return {errc::empty_name};
     if (detail::looks_like_ip_literal(input)) return {errc::ip_literal_as_dns_name};
-    std::string_view name = input;
-    if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
+    std::string_view name = detail::strip_trailing_dot(input);
     for (char c : name) {
         if (static_cast<unsigned char>(c) < 0x80) continue;
         // RFC 6125 §6.4.2 / RFC 9525 §6.3: U-labels become A-labels before any comparison,

@@ -149,7 +149,7 @@ constexpr result<email_reference> parse_email_reference(std::string_view s) noex
         return result<email_reference>(errc::email_local_part_too_long, email_reference::max_local_len);
 
     std::string_view domain = s.substr(local.length + 1);
-    if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+    domain = detail::strip_trailing_dot(domain);
     const error e = detail::email_check_domain(domain, local.length + 1);
     if (e.code != errc::ok) return result<email_reference>(e);
 
@@ -188,17 +188,11 @@ constexpr bool match_email(std::string_view presented, const email_reference& re
         if (at == presented.size()) return false;
     }
 
-    std::string_view domain = presented.substr(at + 1);
+    const std::string_view domain = presented.substr(at + 1);
     for (char c : domain)
         if (c == '@') return false;
-    if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
-
     if (presented.substr(0, at) != ref.local_part()) return false;
-    const std::string_view want = ref.domain();
-    if (domain.size() != want.size()) return false;
-    for (std::size_t i = 0; i < domain.size(); ++i)
-        if (detail::to_ascii_lower(domain[i]) != want[i]) return false;
-    return true;
+    return detail::equals_folded(detail::strip_trailing_dot(domain), ref.domain());
 }
 
 SVCID_END_NAMESPACE

@@ -105,9 +105,7 @@ constexpr bool match_srv_id(std::string_view presented, const srv_reference& ref
     const std::size_t dot = presented.find('.');
     if (dot == std::string_view::npos) return false;
     if (!detail::equals_folded(presented.substr(1, dot - 1), ref.service())) return false;
-    std::string_view domain = presented.substr(dot + 1);
-    if (domain.size() > 1 && domain.back() == '.') domain.remove_suffix(1);
-    return detail::equals_folded(domain, ref.domain().name());
+    return detail::equals_folded(detail::strip_trailing_dot(presented.substr(dot + 1)), ref.domain().name());
 }
 
 SVCID_END_NAMESPACE

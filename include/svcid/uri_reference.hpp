@@ -75,9 +75,7 @@ constexpr bool match_uri_id(std::string_view presented, const uri_reference& ref
     auto uri = parse_uri(presented);
     if (!uri || uri->host_kind != uri_host_kind::reg_name) return false;
     if (!detail::equals_folded(uri->scheme, ref.scheme())) return false;
-    std::string_view host = uri->host;
-    if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
-    return detail::equals_folded(host, ref.domain().name());
+    return detail::equals_folded(detail::strip_trailing_dot(uri->host), ref.domain().name());
 }
 
 SVCID_END_NAMESPACE

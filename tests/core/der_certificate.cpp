@@ -218,6 +218,18 @@ TEST_CASE("refuses an empty or badly framed extension list (RFC 5280 §4.1: SIZE
     CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
 }
 
+TEST_CASE("the critical flag is DER: TRUE is 0xFF and FALSE is omitted, never encoded (X.690 §11.1, §11.5)",
+          "[der_certificate]") {
+    synthetic s;
+    const std::string san = der::tlv(0x04, der::seq({der::dns("san.example")}));
+    s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, "\xFF"), san})};
+    CHECK(svcid::parse_der_certificate(s.bytes()));
+    s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, std::string("\x00", 1)), san})};
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, "\x01"), san})};
+    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+}
+
 TEST_CASE("visits nothing from a default-constructed der_certificate", "[der_certificate]") {
     const svcid::der_certificate empty;
     collector c;

@@ -45,6 +45,13 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
+/// Drops one trailing dot: an absolute name (`example.com.`) is the same name (RFC 1034
+/// §3.1), on both the reference and the presented side. A lone "." stays, and fails later.
+constexpr std::string_view strip_trailing_dot(std::string_view s) noexcept {
+    if (s.size() > 1 && s.back() == '.') s.remove_suffix(1);
+    return s;
+}
+
 /// True when `label` begins with the ACE prefix "xn--" (RFC 5890 §2.3.2.1), in any case.
 constexpr bool has_ace_prefix(std::string_view label) noexcept {
     return label.size() >= 4 && iequals(label.substr(0, 4), "xn--");
