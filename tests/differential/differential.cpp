@@ -375,7 +375,7 @@ std::vector<disagreement_class> svcid_only_classes() {
          [](const observed& c) {
              if (c.s.presented.size() < 2 || c.s.presented.back() != '.') return false;
              const auto one = build_one_dns(without_one_trailing_dot(c.s.presented));
-             return openssl_host(one.cert.get(), c.t.reference, c.flags & ~X509_CHECK_FLAG_NEVER_CHECK_SUBJECT).matched;
+             return openssl_host(one.cert.get(), c.t.reference, c.flags & ~static_cast<unsigned>(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT)).matched;
          }},
         {"svcid normalises a trailing dot in the reference",
          "DESIGN.md: normalised on both sides; X509_check_host strips a trailing NUL, not a trailing dot",
