@@ -18,7 +18,7 @@ failed=0
 # Each configuration's ctest run adds its counts to the closing line.
 run_config() {
   local name=$1; shift
-  echo "=== svcid: $name"
+  echo "=== svcid: $name (started at ${SECONDS}s)"
   cmake -S . -B "build/$name" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
   cmake --build "build/$name" -j"$jobs"
   local log="build/$name/ctest.log"
@@ -43,7 +43,7 @@ run_config clang-asan-ubsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17
 run_config gcc-no-exceptions -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DCMAKE_CXX_FLAGS=-fno-exceptions -DSVCID_WITH_LIBIDN2=ON
 
 if [ "$fuzz_seconds" -gt 0 ]; then
-  echo "=== svcid: fuzz ($fuzz_seconds s per target)"
+  echo "=== svcid: fuzz ($fuzz_seconds s per target, started at ${SECONDS}s)"
   cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DSVCID_BUILD_FUZZ=ON -DSVCID_BUILD_TESTS=ON -DSVCID_BUILD_EXAMPLES=OFF >/dev/null
   cmake --build build/fuzz -j"$jobs" --target svcid-fuzz-all
@@ -55,4 +55,5 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   fi
 fi
 
+echo "svcid: all configurations done in ${SECONDS}s"
 echo "svcid: $passed passed, $failed failed"
