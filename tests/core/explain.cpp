@@ -88,7 +88,8 @@ TEST_CASE("IP explanations show addresses as text") {
 }
 
 TEST_CASE("an explanation of an IP match shows the matched iPAddress as an address (RFC 9525 §6.4)") {
+    const std::string octets("\xc0\x00\x02\x01", 4);  // the adapter holds views: it must outlive them
     list_adapter cert;
-    cert.alt_names = {ip(std::string("\xc0\x00\x02\x01", 4))};
+    cert.alt_names = {ip(octets)};
     CHECK(explain_text(cert, *svcid::parse_ip_reference("192.0.2.1")) == "IP-ID 192.0.2.1: matched iPAddress 192.0.2.1");
 }
