@@ -1,6 +1,7 @@
 // Walk arbitrary bytes as the DER of an X.501 Name. Every CN handed out is a view inside
-// the input with a string tag; stopping early must not change the framing verdict, since
-// the walker promises to keep checking after a stop.
+// the input; a typed one has a whole number of code units (an untyped one, `none`, is a CN
+// of another type, delivered so that the last CN stays the last); stopping early must not
+// change the framing verdict, since the walker promises to keep checking after a stop.
 #include <svcid/x501_name.hpp>
 
 #include <cstddef>
@@ -14,7 +15,7 @@ struct checking_visitor {
     std::size_t seen = 0;
     svcid::visit after = svcid::visit::next;
     svcid::visit operator()(const svcid::presented_id& id) noexcept {
-        if (id.kind != svcid::presented_kind::common_name || id.tag == svcid::string_tag::none) std::abort();
+        if (id.kind != svcid::presented_kind::common_name) std::abort();
         if (!id.value.empty() &&
             (id.value.data() < input.data() || id.value.data() + id.value.size() > input.data() + input.size()))
             std::abort();
