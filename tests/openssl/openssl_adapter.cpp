@@ -1,15 +1,11 @@
 #include <svcid/openssl.hpp>
 
 #include "catch.hpp"
+#include "counting_allocator.hpp"
 #include "cert_builder.hpp"
 #include "collect.hpp"
 #include "list_adapter.hpp"
 
-#include <openssl/crypto.h>
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -19,49 +15,6 @@ using svcid_test::cert_spec;
 using svcid_test::collector;
 using svcid_test::seen;
 namespace der = svcid_test::der;
-
-// Counts every allocation in this test binary, through operator new and through OpenSSL's
-// allocator, so a test can prove that visiting allocates nothing. The OpenSSL hooks must
-// be installed before OpenSSL's first allocation, hence a static initializer.
-namespace {
-std::atomic<long> allocations{0};
-
-void* counting_malloc(std::size_t n, const char*, int) {
-    ++allocations;
-    return std::malloc(n);
-}
-void* counting_realloc(void* p, std::size_t n, const char*, int) {
-    ++allocations;
-    return std::realloc(p, n);
-}
-void counting_free(void* p, const char*, int) { std::free(p); }
-
-const bool openssl_hooks_installed = CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
-} // namespace
-
-// Every replaceable form that a sanitizer would otherwise supply, so that allocation and
-// release always pair up (ASan checks that they do).
-void* operator new(std::size_t n) {
-    ++allocations;
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-#if defined(__cpp_exceptions)
-    throw std::bad_alloc();
-#else
-    std::abort();  // what operator new does without exceptions
-#endif
-}
-void* operator new[](std::size_t n) { return ::operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    ++allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept { return ::operator new(n, tag); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
@@ -98,7 +51,7 @@ TEST_CASE("openssl_certificate is a trivially copyable adapter; openssl_csr is a
 }
 
 TEST_CASE("visiting an X509's SANs and CNs allocates nothing, in C++ or in OpenSSL", "[openssl][allocation]") {
-    REQUIRE(openssl_hooks_installed);
+    REQUIRE(svcid_test::openssl_allocations_counted());
     cert_spec spec;
     spec.subject = {{{"1.3.6.1.4.1.99999.7", V_ASN1_UTF8STRING, "attribute OpenSSL does not know"}},
                     {svcid_test::cn("a.example")},
@@ -115,10 +68,10 @@ TEST_CASE("visiting an X509's SANs and CNs allocates nothing, in C++ or in OpenS
     for (const X509* x : {static_cast<const X509*>(built.cert.get()), static_cast<const X509*>(decoded.get())}) {
         const svcid::openssl_certificate cert(x);
         int count = 0;
-        const long before = allocations.load();
+        const long before = svcid_test::allocations();
         const san_state state = cert.visit_subject_alt_names(counting_visitor{&count});
         const bool subject_ok = cert.visit_common_names(counting_visitor{&count});
-        const long after = allocations.load();
+        const long after = svcid_test::allocations();
         CHECK(after - before == 0);
         CHECK(state == san_state::present);
         CHECK(subject_ok);
@@ -127,10 +80,10 @@ TEST_CASE("visiting an X509's SANs and CNs allocates nothing, in C++ or in OpenS
 }
 
 TEST_CASE("the allocation counter does count OpenSSL allocations, so the test above can fail", "[openssl][allocation]") {
-    REQUIRE(openssl_hooks_installed);
-    const long before = allocations.load();
+    REQUIRE(svcid_test::openssl_allocations_counted());
+    const long before = svcid_test::allocations();
     X509* x = X509_new();
-    const long after = allocations.load();
+    const long after = svcid_test::allocations();
     X509_free(x);
     CHECK(after > before);
 }
@@ -259,17 +212,17 @@ TEST_CASE("openssl_prepared_certificate visits what openssl_certificate visits, 
 }
 
 TEST_CASE("preparing an X509 and visiting the prepared certificate allocate nothing", "[openssl][prepared][allocation]") {
-    REQUIRE(openssl_hooks_installed);
+    REQUIRE(svcid_test::openssl_allocations_counted());
     cert_spec spec;
     spec.subject_cn("a.example");
     spec.add_san(der::dns("a.example")).add_san(der::ip(std::string("\x7F\0\0\x01", 4)));
     const auto built = svcid_test::make_certificate(spec);
     int count = 0;
-    const long before = allocations.load();
+    const long before = svcid_test::allocations();
     const svcid::openssl_prepared_certificate cert(built.cert.get());
     const san_state state = cert.visit_subject_alt_names(counting_visitor{&count});
     const bool subject_ok = cert.visit_common_names(counting_visitor{&count});
-    const long after = allocations.load();
+    const long after = svcid_test::allocations();
     CHECK(after - before == 0);
     CHECK(state == san_state::present);
     CHECK(subject_ok);

@@ -2,56 +2,17 @@
 
 #include "catch.hpp"
 #include "cert_builder.hpp"
+#include "counting_allocator.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <string>
 
 namespace der = svcid_test::der;
 
-// Counts every allocation in this binary, through operator new and OpenSSL's allocator.
 // OpenSSL allocates plenty during a handshake, so the tests below measure only svcid's own
 // per-handshake work: peer_identity::check() and verify_callback() on a prepared store.
-// The OpenSSL hooks must be in place before OpenSSL's first allocation: a static initializer.
-namespace {
-std::atomic<long> allocations{0};
-
-void* counting_malloc(std::size_t n, const char*, int) {
-    ++allocations;
-    return std::malloc(n);
-}
-void* counting_realloc(void* p, std::size_t n, const char*, int) {
-    ++allocations;
-    return std::realloc(p, n);
-}
-void counting_free(void* p, const char*, int) { std::free(p); }
-
-const bool openssl_hooks_installed = CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
-} // namespace
-
-void* operator new(std::size_t n) {
-    ++allocations;
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    // Aborting rather than throwing keeps this file buildable with -fno-exceptions.
-    std::abort();
-}
-void* operator new[](std::size_t n) { return ::operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    ++allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept { return ::operator new(n, tag); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 struct ssl_ctx_free { void operator()(SSL_CTX* p) const noexcept { SSL_CTX_free(p); } };
@@ -71,7 +32,7 @@ svcid_test::built_certificate many_names() {
 
 TEST_CASE("attaching allocates once per SSL; each check, matched or refused and explained, allocates nothing",
           "[tls][allocation]") {
-    REQUIRE(openssl_hooks_installed);
+    REQUIRE(svcid_test::openssl_allocations_counted());
     const auto cert = many_names();
     std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx(SSL_CTX_new(TLS_client_method()));
     std::unique_ptr<SSL, ssl_free> ssl(SSL_new(ctx.get()));
@@ -86,9 +47,9 @@ TEST_CASE("attaching allocates once per SSL; each check, matched or refused and 
             options.match = mode;
             svcid::peer_identity* state = svcid::verify_server_identity(ssl.get(), refs, 3, options);
             REQUIRE(state != nullptr);
-            const long before = allocations.load();
+            const long before = svcid_test::allocations();
             const int error = state->check(cert.cert.get());
-            const long after = allocations.load();
+            const long after = svcid_test::allocations();
             CHECK(after - before == 0);
             // any-of: the third reference matches; all-of: the first one fails.
             CHECK(error == (mode == svcid::verify_match::any_of ? X509_V_OK : X509_V_ERR_HOSTNAME_MISMATCH));
@@ -98,7 +59,7 @@ TEST_CASE("attaching allocates once per SSL; each check, matched or refused and 
 }
 
 TEST_CASE("verify_callback on a prepared store allocates nothing, whether it accepts or refuses", "[tls][allocation]") {
-    REQUIRE(openssl_hooks_installed);
+    REQUIRE(svcid_test::openssl_allocations_counted());
     const auto cert = many_names();
     std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx(SSL_CTX_new(TLS_server_method()));
     std::unique_ptr<SSL, ssl_free> ssl(SSL_new(ctx.get()));
@@ -116,18 +77,18 @@ TEST_CASE("verify_callback on a prepared store allocates nothing, whether it acc
 
     const svcid::reference allowed[] = {*other_workload, *spiffe_prefix};
     REQUIRE(svcid::require_client_identity(ssl.get(), allowed, 2) != nullptr);
-    long before = allocations.load();
+    long before = svcid_test::allocations();
     int verdict = svcid::verify_callback(1, store_ctx.get());
-    long after = allocations.load();
+    long after = svcid_test::allocations();
     CHECK(after - before == 0);
     CHECK(verdict == 1);
     CHECK(svcid::peer_identity_of(ssl.get())->presented_value() == "spiffe://example.org/ns/payments/sa/api");
 
     const svcid::reference refused[] = {*other_workload};
     REQUIRE(svcid::require_client_identity(ssl.get(), refused, 1) != nullptr);
-    before = allocations.load();
+    before = svcid_test::allocations();
     verdict = svcid::verify_callback(1, store_ctx.get());
-    after = allocations.load();
+    after = svcid_test::allocations();
     CHECK(after - before == 0);
     CHECK(verdict == 0);
     CHECK(X509_STORE_CTX_get_error(store_ctx.get()) == svcid::verify_error_application);
