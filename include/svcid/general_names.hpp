@@ -130,9 +130,14 @@ constexpr general_name_outcome decode_general_name(const der_tlv& gn, presented_
 template <class Visitor>
 constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor&& v) noexcept {
     detail::check_visitor<Visitor>();
-    auto names = detail::read_exact(san_extn_value, detail::der_tag::sequence);
-    if (!names || names->content.empty()) return san_state::malformed;
-    detail::der_reader r(names->content);
+    // read_tlv_into rather than read_exact: no error position is reported here, and this
+    // runs once per match.
+    detail::der_tlv names;
+    std::size_t error_at = 0;
+    if (detail::read_tlv_into(san_extn_value, names, error_at) != errc::ok || names.tag != detail::der_tag::sequence ||
+        names.encoding.size() != san_extn_value.size() || names.content.empty())
+        return san_state::malformed;
+    detail::der_reader r(names.content);
     detail::der_tlv gn;
     presented_id id;
     bool stopped = false;

@@ -267,7 +267,7 @@ struct san_visitor {
     bool cn_blocked = false;
     bool found = false;
 
-    constexpr visit operator()(const presented_id& id) noexcept {
+    SVCID_HOT_INLINE constexpr visit operator()(const presented_id& id) noexcept {
         // Only a reference that may fall back to the CN, under a policy that does, needs to
         // know; the test costs a little on every name of every other match.
         if (reference_traits<Reference>::may_fall_back_to_cn && Policy::cn_fallback)
