@@ -194,6 +194,8 @@ namespace detail {
 class error_category_impl final : public std::error_category {
 public:
     const char* name() const noexcept override { return "svcid"; }
+    // std::error_category's interface returns std::string; svcid itself never calls this, and
+    // the allocation-free message is svcid::message(errc).
     std::string message(int value) const override { return svcid::message(static_cast<errc>(value)); }
 };
 } // namespace detail
