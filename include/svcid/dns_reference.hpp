@@ -50,6 +50,7 @@ public:
                                               : std::string_view{storage_ + first_label_length_ + 1,
                                                                  static_cast<std::size_t>(length_ - first_label_length_ - 1)};
     }
+    /// Number of labels (`api.example.com`: 3); a wildcard needs min_labels_after_wildcard + 1.
     constexpr std::size_t label_count() const noexcept { return label_count_; }
 
     friend constexpr bool operator==(const dns_reference& a, const dns_reference& b) noexcept {

@@ -56,6 +56,7 @@ public:
         return r;
     }
 
+    /// v4 or v6 as parsed (never normalised: `::ffff:1.2.3.4` stays v6); none when defaulted.
     constexpr ip_family family() const noexcept { return family_; }
     constexpr bool is_v4() const noexcept { return family_ == ip_family::v4; }
     constexpr bool is_v6() const noexcept { return family_ == ip_family::v6; }

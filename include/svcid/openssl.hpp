@@ -115,6 +115,7 @@ public:
         return cert_ != nullptr && detail::visit_openssl_common_names(X509_get_subject_name(cert_), v);
     }
 
+    /// The wrapped certificate (not owned).
     constexpr const X509* get() const noexcept { return cert_; }
 
 private:

@@ -126,11 +126,13 @@ public:
     /// max_presented_len when longer; presented_value_cut() then says so.
     std::string_view presented_value() const noexcept { return {presented_, presented_len_}; }
     bool presented_value_cut() const noexcept { return presented_cut_; }
+    /// The type of the presented identifier that matched (meaningful when accepted()).
     presented_kind presented_kind_matched() const noexcept { return result_.presented.kind; }
     /// svcid's explanation (explain.hpp) of the last check: the reference(s) and, on a
     /// refusal, each presented identifier of their type with the reason it did not match.
     std::string_view explanation() const noexcept { return {explanation_, explanation_len_}; }
 
+    /// The references copied at attach time, in the caller's order (reference_index() indexes them).
     const reference* references() const noexcept { return references_.get(); }
     std::size_t reference_count() const noexcept { return count_; }
     const verify_options& options() const noexcept { return options_; }

@@ -33,7 +33,9 @@ public:
 
     /// The reference as a SPIFFE ID view into this object (valid while it lives).
     constexpr spiffe_id id() const noexcept { return *parse_spiffe_id(text()); }
+    /// The SPIFFE ID as given, a view into this object.
     constexpr std::string_view text() const noexcept { return {storage_, length_}; }
+    /// Which presented IDs it accepts.
     constexpr spiffe_match mode() const noexcept { return mode_; }
 
 private:

@@ -31,6 +31,7 @@ public:
 
     /// "imap": lower case, without the underscore.
     constexpr std::string_view service() const noexcept { return {service_, service_length_}; }
+    /// The domain where the service is, compared as an exact DNS name (no wildcards).
     constexpr const dns_reference& domain() const noexcept { return domain_; }
 
 private:

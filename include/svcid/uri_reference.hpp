@@ -26,7 +26,9 @@ public:
 
     constexpr uri_reference() noexcept = default;
 
+    /// "sip", lower case.
     constexpr std::string_view scheme() const noexcept { return {scheme_, scheme_length_}; }
+    /// The URI host, compared as an exact DNS name (no wildcards: RFC 9525 §6.3 gives them to DNS-IDs only).
     constexpr const dns_reference& domain() const noexcept { return domain_; }
 
 private:
