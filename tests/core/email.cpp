@@ -1,6 +1,7 @@
 #include <svcid/email.hpp>
 
 #include "catch.hpp"
+#include "refusals.hpp"
 
 #include <string>
 #include <string_view>
@@ -11,12 +12,6 @@ using namespace std::string_view_literals;
 namespace {
 struct accept_case {
     std::string_view text, local, domain;
-    const char* why;
-};
-struct reject_case {
-    std::string_view text;
-    svcid::errc code;
-    std::size_t offset;
     const char* why;
 };
 struct match_case {
@@ -49,7 +44,7 @@ TEST_CASE("parses RFC 5321 mailboxes, lowercasing only the domain", "[email]") {
 
 TEST_CASE("rejects malformed mailboxes with the offset", "[email]") {
     using svcid::errc;
-    static const reject_case cases[] = {
+    static const svcid_test::refusal cases[] = {
         {"", errc::bad_email_address, 0, "empty"},
         {"alice", errc::bad_email_address, 5, "no '@'"},
         {"alice@", errc::email_bad_domain, 6, "empty domain"},
@@ -73,13 +68,7 @@ TEST_CASE("rejects malformed mailboxes with the offset", "[email]") {
         {"alice@example.com\0"sv, errc::email_bad_domain, 17, "embedded NUL"},
         {"alice@ex\xc3\xa4mple.com", errc::email_bad_domain, 8, "U-label: convert to A-labels"},
     };
-    for (const auto& c : cases) {
-        CAPTURE(c.text, c.why);
-        const auto r = svcid::parse_email_reference(c.text);
-        REQUIRE_FALSE(r);
-        CHECK(r.error().code == c.code);
-        CHECK(r.error().offset == c.offset);
-    }
+    svcid_test::check_refusals(cases, [](std::string_view text) { return svcid::parse_email_reference(text); });
 }
 
 TEST_CASE("enforces the 64-octet local part and 253-octet domain limits", "[email]") {

@@ -1,6 +1,7 @@
 #include <svcid/ip_reference.hpp>
 
 #include "catch.hpp"
+#include "refusals.hpp"
 
 #include <arpa/inet.h>
 
@@ -26,13 +27,6 @@ std::string text_of(const svcid::ip_reference& ip) {
 struct accept_case {
     std::string_view text;
     std::string_view octets;
-    const char* why;
-};
-
-struct reject_case {
-    std::string_view text;
-    svcid::errc code;
-    std::size_t offset;
     const char* why;
 };
 
@@ -70,7 +64,7 @@ TEST_CASE("accepts every RFC 4291 section 2.2 text form and strict dotted decima
 
 TEST_CASE("rejects ambiguous and malformed text with the error and its byte offset", "[ip]") {
     using svcid::errc;
-    static const reject_case cases[] = {
+    static const svcid_test::refusal cases[] = {
         {"", errc::empty_address, 0, "nothing to parse"},
         {"1.2.3", errc::bad_ipv4_syntax, 5, "inet_aton short form: three parts"},
         {"127.1", errc::bad_ipv4_syntax, 5, "inet_aton short form: two parts"},
@@ -112,13 +106,7 @@ TEST_CASE("rejects ambiguous and malformed text with the error and its byte offs
         {"[]", errc::bad_ipv6_syntax, 1, "empty brackets"},
         {"[0000:0000:0000:0000:0000:ffff:255.255.255.255] ", errc::ip_address_too_long, 47, "one byte over the limit"},
     };
-    for (const auto& c : cases) {
-        CAPTURE(c.text, c.why);
-        const auto r = svcid::parse_ip_reference(c.text);
-        REQUIRE_FALSE(r);
-        CHECK(r.error().code == c.code);
-        CHECK(r.error().offset == c.offset);
-    }
+    svcid_test::check_refusals(cases, [](std::string_view text) { return svcid::parse_ip_reference(text); });
 }
 
 TEST_CASE("parses, compares and formats in constant expressions", "[ip]") {

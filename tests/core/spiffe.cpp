@@ -1,6 +1,7 @@
 #include <svcid/spiffe.hpp>
 
 #include "catch.hpp"
+#include "refusals.hpp"
 
 #include <string>
 #include <string_view>
@@ -8,15 +9,6 @@
 #include <utility>
 
 using namespace std::string_view_literals;
-
-namespace {
-struct reject_case {
-    std::string_view text;
-    svcid::errc code;
-    std::size_t offset;
-    const char* why;
-};
-} // namespace
 
 TEST_CASE("accepts SPIFFE IDs and splits trust domain from path", "[spiffe]") {
     static const std::pair<std::string_view, std::pair<std::string_view, std::string_view>> cases[] = {
@@ -35,7 +27,7 @@ TEST_CASE("accepts SPIFFE IDs and splits trust domain from path", "[spiffe]") {
 
 TEST_CASE("rejects what the SPIFFE ID specification forbids, with the offset", "[spiffe]") {
     using svcid::errc;
-    static const reject_case cases[] = {
+    static const svcid_test::refusal cases[] = {
         {"", errc::bad_spiffe_id, 0, "§2 the scheme is required"},
         {"https://example.org/a", errc::bad_spiffe_id, 0, "§2 scheme is spiffe"},
         {"SPIFFE://example.org/a", errc::bad_spiffe_id, 0, "§2 scheme is lowercase spiffe"},
@@ -58,13 +50,7 @@ TEST_CASE("rejects what the SPIFFE ID specification forbids, with the offset", "
         {"spiffe://example.org/a b", errc::spiffe_bad_path, 22, "§2.2 no space"},
         {"spiffe://example.org/a\0b"sv, errc::spiffe_bad_path, 22, "§2.2 no NUL"},
     };
-    for (const auto& c : cases) {
-        CAPTURE(c.text, c.why);
-        const auto id = svcid::parse_spiffe_id(c.text);
-        REQUIRE_FALSE(id);
-        CHECK(id.error().code == c.code);
-        CHECK(id.error().offset == c.offset);
-    }
+    svcid_test::check_refusals(cases, [](std::string_view text) { return svcid::parse_spiffe_id(text); });
 }
 
 TEST_CASE("enforces the 255-byte trust domain and 2048-byte ID limits of section 2.3", "[spiffe]") {

@@ -1,6 +1,7 @@
 #include <svcid/uri.hpp>
 
 #include "catch.hpp"
+#include "refusals.hpp"
 
 #include <string_view>
 #include <type_traits>
@@ -11,12 +12,6 @@ namespace {
 struct split_case {
     std::string_view text, scheme, userinfo, host, port, path, query, fragment;
     svcid::uri_host_kind kind;
-    const char* why;
-};
-struct reject_case {
-    std::string_view text;
-    svcid::errc code;
-    std::size_t offset;
     const char* why;
 };
 } // namespace
@@ -74,7 +69,7 @@ TEST_CASE("tells an absent component from an empty one", "[uri]") {
 
 TEST_CASE("rejects what RFC 3986 Appendix A does not allow, with the offset", "[uri]") {
     using svcid::errc;
-    static const reject_case cases[] = {
+    static const svcid_test::refusal cases[] = {
         {"", errc::uri_scheme_missing, 0, "§4.3 a URI has a scheme"},
         {"//example.com/", errc::uri_scheme_missing, 0, "§4.2 a relative reference"},
         {"example.com", errc::uri_scheme_missing, 0, "no ':' at all"},
@@ -100,13 +95,7 @@ TEST_CASE("rejects what RFC 3986 Appendix A does not allow, with the offset", "[
         {"http://h/#a#b", errc::uri_bad_character, 11, "§3.5 '#' inside a fragment"},
         {"http://h/[x]", errc::uri_bad_character, 9, "gen-delims in the path"},
     };
-    for (const auto& c : cases) {
-        CAPTURE(c.text, c.why);
-        const auto u = svcid::parse_uri(c.text);
-        REQUIRE_FALSE(u);
-        CHECK(u.error().code == c.code);
-        CHECK(u.error().offset == c.offset);
-    }
+    svcid_test::check_refusals(cases, [](std::string_view text) { return svcid::parse_uri(text); });
 }
 
 TEST_CASE("refuses URIs longer than the published limit", "[uri]") {
