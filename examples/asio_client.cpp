@@ -1,7 +1,7 @@
 // svcid-asio-client HOST PORT CA_FILE — Boost.Asio's ssl::stream with svcid as the verify
 // callback, in place of asio::ssl::host_name_verification: the same fail-closed check, and
 // it also handles IP addresses, SRV-IDs, URI-IDs and SPIFFE IDs, and explains a refusal.
-#include <svcid/openssl_verify.hpp>
+#include <svcid/openssl/verify.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>

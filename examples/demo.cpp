@@ -6,7 +6,7 @@
 // (spiffe://demo.test/ns/payments/...) and ops@demo.test, and connects to it as a series
 // of clients, some of which should be refused. Exit status 0 means every scenario ended
 // as expected.
-#include <svcid/openssl_verify.hpp>
+#include <svcid/openssl/verify.hpp>
 
 #include "support/net.hpp"
 #include "support/pki.hpp"

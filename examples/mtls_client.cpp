@@ -2,7 +2,7 @@
 // presents CERT_FILE, verifies that the server chains to CA_FILE and names HOST with svcid,
 // and prints what the server sends (svcid-mtls-server greets the client by the identity it
 // matched). Exit status 0 when the server accepted us.
-#include <svcid/openssl_verify.hpp>
+#include <svcid/openssl/verify.hpp>
 
 #include "support/net.hpp"
 

@@ -7,7 +7,7 @@
 //   a@b, dns.name, 10.0.0.1   an e-mail address, a DNS-ID, an IP address
 // Each accepted client is greeted by the identity it matched. Serves until killed, or
 // SVCID_MAX_CONNECTIONS connections when that is set.
-#include <svcid/openssl_verify.hpp>
+#include <svcid/openssl/verify.hpp>
 
 #include "support/net.hpp"
 

@@ -1,7 +1,7 @@
 // svcid-tls-client HOST PORT CA_FILE — connects with TLS and verifies that the server's
 // certificate chains to CA_FILE and names HOST (a DNS name or an IP address), with svcid as
 // the verify callback. Prints svcid's explanation either way; exit status 0 on success.
-#include <svcid/openssl_verify.hpp>
+#include <svcid/openssl/verify.hpp>
 
 #include "support/net.hpp"
 

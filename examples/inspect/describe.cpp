@@ -5,13 +5,13 @@
 #include <svcid/dns_id.hpp>
 #include <svcid/dns_reference.hpp>
 #include <svcid/email.hpp>
-#include <svcid/idna.hpp>
+#include <svcid/syntax/idna.hpp>
 #include <svcid/ip_reference.hpp>
 #include <svcid/openssl.hpp>
 #include <svcid/policy.hpp>
-#include <svcid/spiffe.hpp>
+#include <svcid/syntax/spiffe.hpp>
 #include <svcid/srv_reference.hpp>
-#include <svcid/uri.hpp>
+#include <svcid/syntax/uri.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>

@@ -8,12 +8,12 @@
 #define SVCID_DER_CERTIFICATE_HPP
 
 #include "config.hpp"
-#include "der.hpp"
+#include "syntax/der.hpp"
 #include "error.hpp"
-#include "general_names.hpp"
+#include "syntax/general_names.hpp"
 #include "presented.hpp"
 #include "result.hpp"
-#include "x501_name.hpp"
+#include "syntax/x501_name.hpp"
 
 #include <cstddef>
 #include <string_view>

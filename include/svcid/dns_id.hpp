@@ -12,7 +12,7 @@
 #include "config.hpp"
 #include "detail/ascii.hpp"
 #include "dns_reference.hpp"
-#include "idna.hpp"
+#include "syntax/idna.hpp"
 #include "policy.hpp"
 
 #include <cstddef>

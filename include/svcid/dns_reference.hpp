@@ -8,7 +8,7 @@
 
 #include "config.hpp"
 #include "detail/ascii.hpp"
-#include "idna.hpp"
+#include "syntax/idna.hpp"
 #include "result.hpp"
 
 #include <cstddef>

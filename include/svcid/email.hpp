@@ -10,7 +10,7 @@
 #include "config.hpp"
 #include "detail/ascii.hpp"
 #include "error.hpp"
-#include "idna.hpp"
+#include "syntax/idna.hpp"
 #include "result.hpp"
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 // svcid/idn2.hpp — the optional libidn2 adapter: UTS #46 mapping for reference names.
 //
-// The built-in svcid/idna.hpp accepts only names already in IDNA2008 form (lower case, NFC,
+// The built-in svcid/syntax/idna.hpp accepts only names already in IDNA2008 form (lower case, NFC,
 // no compatibility characters). People type "Bücher.EXAMPLE" or full-width dots; UTS #46
 // (non-transitional) maps those to a valid U-label first. That needs large Unicode tables,
 // so svcid delegates it to libidn2 here, the only header that includes <idn2.h>. Link

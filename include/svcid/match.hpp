@@ -9,7 +9,7 @@
 #define SVCID_MATCH_HPP
 
 #include "config.hpp"
-#include "der.hpp"
+#include "syntax/der.hpp"
 #include "detail/writer.hpp"
 #include "dns_id.hpp"
 #include "dns_reference.hpp"

@@ -8,7 +8,7 @@
 
 #include "config.hpp"
 #include "result.hpp"
-#include "spiffe.hpp"
+#include "syntax/spiffe.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -10,7 +10,7 @@
 #include "detail/ascii.hpp"
 #include "dns_reference.hpp"
 #include "result.hpp"
-#include "uri.hpp"
+#include "syntax/uri.hpp"
 
 #include <cstddef>
 #include <cstdint>

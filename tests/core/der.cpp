@@ -1,4 +1,4 @@
-#include <svcid/der.hpp>
+#include <svcid/syntax/der.hpp>
 
 #include "catch.hpp"
 

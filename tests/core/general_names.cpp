@@ -1,4 +1,4 @@
-#include <svcid/general_names.hpp>
+#include <svcid/syntax/general_names.hpp>
 
 #include "catch.hpp"
 #include "collect.hpp"

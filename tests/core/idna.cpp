@@ -1,4 +1,4 @@
-#include <svcid/idna.hpp>
+#include <svcid/syntax/idna.hpp>
 
 #include "catch.hpp"
 

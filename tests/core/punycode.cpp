@@ -1,4 +1,4 @@
-#include <svcid/punycode.hpp>
+#include <svcid/syntax/punycode.hpp>
 
 #include "catch.hpp"
 

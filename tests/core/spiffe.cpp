@@ -1,4 +1,4 @@
-#include <svcid/spiffe.hpp>
+#include <svcid/syntax/spiffe.hpp>
 
 #include "catch.hpp"
 #include "refusals.hpp"

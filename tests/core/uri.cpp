@@ -1,4 +1,4 @@
-#include <svcid/uri.hpp>
+#include <svcid/syntax/uri.hpp>
 
 #include "catch.hpp"
 #include "refusals.hpp"

@@ -1,4 +1,4 @@
-#include <svcid/x501_name.hpp>
+#include <svcid/syntax/x501_name.hpp>
 
 #include "catch.hpp"
 #include "collect.hpp"

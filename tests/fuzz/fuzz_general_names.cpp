@@ -1,7 +1,7 @@
 // libFuzzer target for visit_general_names over a subjectAltName extnValue: it must never
 // read outside the input, must deliver only views inside it, and must give the same
 // verdict whether or not the visitor stops early (a match never hides a broken extension).
-#include <svcid/general_names.hpp>
+#include <svcid/syntax/general_names.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // IDNA conversion of arbitrary bytes: to_ascii_name and a_label_to_utf8 stay in bounds, and
 // what to_ascii_name produces is ASCII whose xn-- labels validate_a_label accepts and whose
 // display form converts back to the same ASCII name.
-#include <svcid/idna.hpp>
+#include <svcid/syntax/idna.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Punycode decoding of arbitrary bytes: no out-of-bounds write or read, no UB, and every
 // successful decode re-encodes to the input up to ASCII case (RFC 3492 §6.2, §6.3).
-#include <svcid/punycode.hpp>
+#include <svcid/syntax/punycode.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Punycode encoding of arbitrary code points: bounded writes, and the round-trip property
 // decode(encode(x)) == x whenever encoding succeeds.
-#include <svcid/punycode.hpp>
+#include <svcid/syntax/punycode.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Parse arbitrary bytes as a SPIFFE ID. An accepted ID must be a valid RFC 3986 URI with a
 // reg-name host equal to its trust domain, and must match itself in all three modes.
-#include <svcid/spiffe.hpp>
-#include <svcid/uri.hpp>
+#include <svcid/syntax/spiffe.hpp>
+#include <svcid/syntax/uri.hpp>
 
 #include <cstddef>
 #include <cstdint>

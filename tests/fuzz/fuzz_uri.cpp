@@ -1,6 +1,6 @@
 // Read arbitrary bytes as a URI. Every component of an accepted URI must be a view inside
 // the input, in order, and the host of an IPv4 or IPv6 kind must parse as an address.
-#include <svcid/uri.hpp>
+#include <svcid/syntax/uri.hpp>
 
 #include <cstddef>
 #include <cstdint>

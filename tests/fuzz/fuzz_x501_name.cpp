@@ -2,7 +2,7 @@
 // the input; a typed one has a whole number of code units (an untyped one, `none`, is a CN
 // of another type, delivered so that the last CN stays the last); stopping early must not
 // change the framing verdict, since the walker promises to keep checking after a stop.
-#include <svcid/x501_name.hpp>
+#include <svcid/syntax/x501_name.hpp>
 
 #include <cstddef>
 #include <cstdint>

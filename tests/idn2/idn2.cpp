@@ -1,5 +1,5 @@
 #include <svcid/idn2.hpp>
-#include <svcid/idna.hpp>
+#include <svcid/syntax/idna.hpp>
 
 #include "catch.hpp"
 

@@ -1,4 +1,4 @@
-#include <svcid/openssl_verify.hpp>
+#include <svcid/openssl/verify.hpp>
 
 #include "catch.hpp"
 #include "loopback.hpp"

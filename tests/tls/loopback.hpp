@@ -5,7 +5,7 @@
 #ifndef SVCID_TEST_LOOPBACK_HPP
 #define SVCID_TEST_LOOPBACK_HPP
 
-#include <svcid/openssl_verify.hpp>
+#include <svcid/openssl/verify.hpp>
 
 #include "cert_builder.hpp"
 

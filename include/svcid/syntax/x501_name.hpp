@@ -6,10 +6,10 @@
 #ifndef SVCID_X501_NAME_HPP
 #define SVCID_X501_NAME_HPP
 
-#include "config.hpp"
+#include "../config.hpp"
 #include "der.hpp"
 #include "general_names.hpp"
-#include "presented.hpp"
+#include "../presented.hpp"
 
 #include <cstdint>
 #include <string_view>

@@ -7,11 +7,11 @@
 #ifndef SVCID_URI_HPP
 #define SVCID_URI_HPP
 
-#include "config.hpp"
-#include "detail/ascii.hpp"
-#include "error.hpp"
-#include "ip_reference.hpp"
-#include "result.hpp"
+#include "../config.hpp"
+#include "../detail/ascii.hpp"
+#include "../error.hpp"
+#include "../ip_reference.hpp"
+#include "../result.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -7,9 +7,9 @@
 #ifndef SVCID_GENERAL_NAMES_HPP
 #define SVCID_GENERAL_NAMES_HPP
 
-#include "config.hpp"
+#include "../config.hpp"
 #include "der.hpp"
-#include "presented.hpp"
+#include "../presented.hpp"
 
 #include <cstdint>
 #include <string_view>

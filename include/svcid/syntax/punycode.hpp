@@ -8,9 +8,9 @@
 #ifndef SVCID_PUNYCODE_HPP
 #define SVCID_PUNYCODE_HPP
 
-#include "config.hpp"
-#include "error.hpp"
-#include "result.hpp"
+#include "../config.hpp"
+#include "../error.hpp"
+#include "../result.hpp"
 
 #include <cstddef>
 #include <cstdint>

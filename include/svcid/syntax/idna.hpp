@@ -28,12 +28,12 @@
 #ifndef SVCID_IDNA_HPP
 #define SVCID_IDNA_HPP
 
-#include "config.hpp"
-#include "detail/ascii.hpp"
-#include "detail/idna_table.hpp"
-#include "error.hpp"
+#include "../config.hpp"
+#include "../detail/ascii.hpp"
+#include "../detail/idna_table.hpp"
+#include "../error.hpp"
 #include "punycode.hpp"
-#include "result.hpp"
+#include "../result.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// svcid/openssl_verify.hpp — svcid as the OpenSSL verify callback, on both sides of mutual TLS.
+// svcid/openssl/verify.hpp — svcid as the OpenSSL verify callback, on both sides of mutual TLS.
 //
 // Chain validation proves who issued the peer's certificate; this header adds the second
 // question — is it the peer we meant? — inside the handshake, so a wrong peer is refused
@@ -26,13 +26,13 @@
 #ifndef SVCID_OPENSSL_VERIFY_HPP
 #define SVCID_OPENSSL_VERIFY_HPP
 
-#include "config.hpp"
-#include "explain.hpp"
-#include "match.hpp"
-#include "openssl.hpp"
-#include "policy.hpp"
-#include "reference.hpp"
-#include "spiffe.hpp"
+#include "../config.hpp"
+#include "../explain.hpp"
+#include "../match.hpp"
+#include "certificate.hpp"
+#include "../policy.hpp"
+#include "../reference.hpp"
+#include "../syntax/spiffe.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>

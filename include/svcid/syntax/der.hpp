@@ -8,9 +8,9 @@
 #ifndef SVCID_DER_HPP
 #define SVCID_DER_HPP
 
-#include "config.hpp"
-#include "error.hpp"
-#include "result.hpp"
+#include "../config.hpp"
+#include "../error.hpp"
+#include "../result.hpp"
 
 #include <cstddef>
 #include <cstdint>

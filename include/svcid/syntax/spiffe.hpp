@@ -8,9 +8,9 @@
 #ifndef SVCID_SPIFFE_HPP
 #define SVCID_SPIFFE_HPP
 
-#include "config.hpp"
-#include "error.hpp"
-#include "result.hpp"
+#include "../config.hpp"
+#include "../error.hpp"
+#include "../result.hpp"
 
 #include <cstddef>
 #include <string_view>
