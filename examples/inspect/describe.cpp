@@ -103,11 +103,28 @@ std::string name_text(const X509_NAME* name, unsigned long flags) {
     if (!bio || X509_NAME_print_ex(bio.get(), name, 0, flags) < 0) return "(unprintable name)";
     char* data = nullptr;
     const long length = BIO_get_mem_data(bio.get(), &data);
-    // The RFC 2253 flags escape non-ASCII already; printable() is the belt to those braces.
-    return printable(std::string_view(data, static_cast<std::size_t>(length)), true);
+    // OpenSSL has already escaped the RFC 2253 specials and control characters; escaping its
+    // backslashes again would print "O=DigiCert\\, Inc." for "O=DigiCert\, Inc.". Only what
+    // could still reach a terminal raw (a control byte, invalid UTF-8) is escaped here.
+    const std::string_view text(data, static_cast<std::size_t>(length));
+    std::vector<char32_t> code_points(text.size());
+    const bool utf8_ok = svcid::decode_utf8(text, code_points.data(), code_points.size()).has_value();
+    std::string out;
+    for (const char c : text) {
+        const auto b = static_cast<unsigned char>(c);
+        if ((b >= 0x20 && b < 0x7F) || (b >= 0x80 && utf8_ok))
+            out += c;
+        else
+            out += "\\x" + to_hex(std::string_view(&c, 1));
+    }
+    return out;
 }
 
-std::string rfc2253(const X509_NAME* name) { return name_text(name, XN_FLAG_RFC2253); }
+// Without ESC_MSB, OpenSSL prints non-ASCII as UTF-8 ("Müller"), as `openssl x509 -nameopt
+// utf8` does, instead of "M\\C3\\BCller".
+std::string rfc2253(const X509_NAME* name) {
+    return name_text(name, XN_FLAG_RFC2253 & ~static_cast<unsigned long>(ASN1_STRFLGS_ESC_MSB));
+}
 std::string oneline(const X509_NAME* name) {
     return name_text(name, XN_FLAG_ONELINE & ~static_cast<unsigned long>(ASN1_STRFLGS_ESC_MSB));
 }

@@ -46,6 +46,8 @@ struct loaded_file {
 /// Reads `path`, PEM (any number of blocks) or DER (one or more concatenated objects).
 /// `password` decrypts encrypted private keys; without it an encrypted key is an error
 /// that says to use --password-file.
+/// Reads a whole regular file; false, with `error` set, for a directory or an unreadable path.
+bool read_input_file(const std::string& path, std::string& data, std::string& error);
 loaded_file load_file(const std::string& path, const std::optional<std::string>& password);
 
 // ---- describe.cpp -----------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -265,18 +266,35 @@ void load_pem(std::string_view text, loaded_file& file, const std::optional<std:
 
 } // namespace
 
-loaded_file load_file(const std::string& path, const std::optional<std::string>& password) {
-    loaded_file file;
+bool read_input_file(const std::string& path, std::string& data, std::string& error) {
+    // A directory opens as an ifstream on Linux and then fails inside the stream buffer, which
+    // libstdc++ reports by throwing; ask the file system first so every caller gets a message.
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0) {
+        error = std::strerror(errno);
+        return false;
+    }
+    if (S_ISDIR(status.st_mode)) {
+        error = "is a directory";
+        return false;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        file.error = std::strerror(errno);
-        return file;
+        error = std::strerror(errno);
+        return false;
     }
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (in.bad()) {
-        file.error = "read error";
-        return file;
+        error = "read error";
+        return false;
     }
+    return true;
+}
+
+loaded_file load_file(const std::string& path, const std::optional<std::string>& password) {
+    loaded_file file;
+    std::string data;
+    if (!read_input_file(path, data, file.error)) return file;
     if (data.empty()) {
         file.error = "empty file";
         return file;

@@ -256,9 +256,10 @@ int run_keymatch(const options& o) {
     if (o.arguments.empty()) return fail("keymatch: no FILE given");
     std::optional<std::string> password;
     if (o.password_file) {
-        std::ifstream in(*o.password_file, std::ios::binary);
-        if (!in) return file_error(*o.password_file, "cannot read the password file");
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::string text;
+        std::string error;
+        if (!read_input_file(*o.password_file, text, error))
+            return file_error(*o.password_file, "cannot read the password file: " + error);
         const std::size_t end = text.find_first_of("\r\n");
         if (end != std::string::npos) text.resize(end);
         password = std::move(text);

@@ -585,6 +585,38 @@ TEST_CASE("bad files exit 2 with the file name and the reason on stderr, never a
     CHECK(contains(csr_as_cert.err, "holds no certificate request"));
 }
 
+TEST_CASE("names are escaped once, as RFC 4514 §2.4 says, and UTF-8 values stay readable") {
+    cert_spec spec;
+    spec.subject.push_back({{"O", V_ASN1_UTF8STRING, "DigiCert, Inc."}});
+    spec.subject.push_back({{"CN", V_ASN1_UTF8STRING, "M\xc3\xbcller"}});
+    const std::string file = write_file("escaped-name.pem", pem_of(make_certificate(spec).cert.get()));
+    const run_result text = inspect({"cert", file});
+    INFO(text.out << text.err);
+    REQUIRE(text.status == 0);
+    CHECK(contains(text.out, "CN=M\xc3\xbcller,O=DigiCert\\, Inc."));
+    CHECK_FALSE(contains(text.out, "DigiCert\\\\,"));
+    CHECK_FALSE(contains(text.out, "\\C3\\BC"));
+    const run_result json = inspect({"--json", "cert", file});
+    REQUIRE(json.status == 0);
+    const json_value doc = parse_json(json.out);
+    CHECK(doc[0]["certificates"][0]["subject"].string == "CN=M\xc3\xbcller,O=DigiCert\\, Inc.");
+}
+
+TEST_CASE("a directory given as a file or as the password file exits 2 with a reason, never a crash") {
+    const std::string directory = dir().string();
+    for (const char* command : {"cert", "csr", "keymatch"}) {
+        const run_result r = inspect({command, directory});
+        INFO(command << ": " << r.err);
+        CHECK(r.status == 2);
+        CHECK(contains(r.err, "is a directory"));
+    }
+    const std::string key = write_file("dir-test-key.pem", pem_of_key(make_key(key_type::ec_p256).get()));
+    const run_result r = inspect({"keymatch", "--password-file", directory, key});
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, "is a directory"));
+}
+
 TEST_CASE("--help prints the usage and exits 0; an unknown command or option exits 2") {
     const run_result help = inspect({"--help"});
     CHECK(help.status == 0);
