@@ -63,21 +63,43 @@ void emit(const std::string& text) { std::fwrite(text.data(), 1, text.size(), st
 
 // ---- cert and csr --------------------------------------------------------------------
 
+/// What a file holds instead, so that `cert x.csr` says which command the user meant.
+std::string wrong_command_hint(const loaded_file& file, bool requests) {
+    for (const auto& object : file.objects) {
+        if (requests && object.kind == object_kind::certificate) return " (it holds a certificate: try `svcid-inspect cert`)";
+        if (!requests && object.kind == object_kind::request) return " (it holds a certificate request: try `svcid-inspect csr`)";
+    }
+    return {};
+}
+
+// Each file stands alone: a bad one is reported on stderr and in the JSON array, and the good
+// ones given with it are still decoded; the exit status is the worst of all files.
 int run_decode(const options& o, bool requests) {
     if (o.arguments.empty()) return fail(std::string(o.command) + ": no FILE given");
     std::string out;
     json_writer json(out);
     if (o.json) json.begin_array();
+    int status = exit_ok;
     for (const auto& path : o.arguments) {
         loaded_file file = load_file(path, std::nullopt);
-        if (!file.error.empty()) return file_error(path, file.error);
+        std::string error = file.error;
         std::vector<document_info> documents;
         for (const auto& object : file.objects) {
             if (!requests && object.kind == object_kind::certificate) documents.push_back(describe_certificate(object.cert.get()));
             if (requests && object.kind == object_kind::request) documents.push_back(describe_request(object.request.get()));
         }
-        if (documents.empty())
-            return file_error(path, std::string("holds no ") + (requests ? "certificate request" : "certificate"));
+        if (error.empty() && documents.empty())
+            error = std::string("holds no ") + (requests ? "certificate request" : "certificate") + wrong_command_hint(file, requests);
+        if (!error.empty()) {
+            file_error(path, error);
+            status = exit_bad_input;
+            if (o.json) json.begin_object().member("file", path).member("error", error).end_object();
+            continue;
+        }
+        // A CSR whose self-signature does not verify was not made with the key it carries
+        // (RFC 2986 §3): a failed check, like a name that does not match.
+        for (const auto& d : documents)
+            if (requests && d.signature_valid != 1 && status == exit_ok) status = exit_mismatch;
         if (o.json) {
             json.begin_object().member("file", path).member("format", file.format);
             json.key(requests ? "requests" : "certificates").begin_array();
@@ -90,7 +112,7 @@ int run_decode(const options& o, bool requests) {
     }
     if (o.json) json.end_array();
     emit(out);
-    return exit_ok;
+    return status;
 }
 
 // ---- match ---------------------------------------------------------------------------
@@ -232,15 +254,30 @@ int run_match(const options& o) {
     const std::string& path = o.arguments[0];
     loaded_file file = load_file(path, std::nullopt);
     if (!file.error.empty()) return file_error(path, file.error);
-    // The first certificate is the leaf of a chain; a CSR is matched for what it requests.
-    for (const auto& object : file.objects) {
-        if (object.kind == object_kind::certificate)
-            return run_match_with(o, path, svcid::openssl_certificate{object.cert.get()},
-                                  describe_certificate(object.cert.get()), references);
-        if (object.kind == object_kind::request)
-            return run_match_with(o, path, svcid::openssl_csr{object.request.get()},
-                                  describe_request(object.request.get()), references);
+    // A bundle may list its certificates in any order: the one to match is the leaf, the one
+    // certificate that issued none of the others. Two candidates (two unrelated leaves, or a
+    // bundle of roots) leave nothing to choose by, so the user must say which.
+    std::vector<X509*> certificates;
+    for (const auto& object : file.objects)
+        if (object.kind == object_kind::certificate) certificates.push_back(object.cert.get());
+    std::vector<X509*> leaves;
+    for (X509* candidate : certificates) {
+        bool issued_another = false;
+        for (X509* other : certificates)
+            if (other != candidate && X509_check_issued(candidate, other) == X509_V_OK) issued_another = true;
+        if (!issued_another) leaves.push_back(candidate);
     }
+    if (leaves.size() == 1)
+        return run_match_with(o, path, svcid::openssl_certificate{leaves.front()}, describe_certificate(leaves.front()),
+                              references);
+    if (!certificates.empty())
+        return file_error(path, "holds " + std::to_string(certificates.size()) + " certificates of which " +
+                                    std::to_string(leaves.size()) +
+                                    " issued no other: put the certificate to match in a file of its own");
+    for (const auto& object : file.objects)
+        if (object.kind == object_kind::request)
+            return run_match_with(o, path, svcid::openssl_csr{object.request.get()}, describe_request(object.request.get()),
+                                  references);
     return file_error(path, "holds no certificate or certificate request");
 }
 

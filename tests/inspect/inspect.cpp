@@ -399,7 +399,7 @@ TEST_CASE("csr says when the self-signature does not verify") {
     der[der.size() - 1] = static_cast<char>(der[der.size() - 1] ^ 0x01);  // inside the signature
     const std::string file = write_file("bad-sig.der", der);
     const run_result r = inspect({"csr", file});
-    REQUIRE(r.status == 0);
+    CHECK(r.status == 1);
     CHECK(contains(r.out, "self-signature:      DOES NOT VERIFY\n"));
     CHECK(parse_json(inspect({"--json", "csr", file}).out)[0]["requests"][0]["signature_valid"].boolean == false);
 }
@@ -572,7 +572,14 @@ TEST_CASE("bad files exit 2 with the file name and the reason on stderr, never a
             const run_result r = inspect({"--json", command, file});
             INFO(bad.name << " " << command << ": " << r.err);
             CHECK(r.status == 2);
-            CHECK(r.out.empty());
+            if (std::string(command) == "keymatch") {
+                CHECK(r.out.empty());
+            } else {
+                const json_value root = parse_json(r.out);
+                REQUIRE(root.size() == 1);
+                CHECK(root[0]["file"].string == file);
+                CHECK(contains(root[0]["error"].string, bad.reason));
+            }
             CHECK(contains(r.err, "svcid-inspect: " + file + ": "));
             CHECK(contains(r.err, bad.reason));
         }
@@ -615,6 +622,57 @@ TEST_CASE("a directory given as a file or as the password file exits 2 with a re
     INFO(r.err);
     CHECK(r.status == 2);
     CHECK(contains(r.err, "is a directory"));
+}
+
+TEST_CASE("one bad file is reported and the good files given with it are still decoded, exit 2") {
+    const std::string good = write_file("good-with-bad.pem", pem_of(rich_certificate().cert.get()));
+    const std::string bad = write_file("bad-with-good.pem", "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+    const run_result text = inspect({"cert", bad, good});
+    CHECK(text.status == 2);
+    CHECK(contains(text.err, bad + ": "));
+    CHECK(contains(text.out, good + " (PEM)"));
+    CHECK(contains(text.out, "www.example.com"));
+    const run_result json = inspect({"--json", "cert", good, bad});
+    CHECK(json.status == 2);
+    const json_value root = parse_json(json.out);
+    REQUIRE(root.size() == 2);
+    CHECK(root[0]["certificates"].size() == 1);
+    CHECK(root[1]["file"].string == bad);
+    CHECK_FALSE(root[1]["error"].string.empty());
+}
+
+TEST_CASE("cert given a CSR and csr given a certificate say which command fits") {
+    cert_spec spec;
+    spec.subject_cn("hint.example.com");
+    const std::string csr_file = write_file("hint.csr", der_of(make_request(spec).request.get()));
+    const run_result r = inspect({"cert", csr_file});
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, "try `svcid-inspect csr`"));
+    const std::string cert_file = write_file("hint.crt", pem_of(make_certificate(spec).cert.get()));
+    const run_result c = inspect({"csr", cert_file});
+    CHECK(c.status == 2);
+    CHECK(contains(c.err, "try `svcid-inspect cert`"));
+}
+
+TEST_CASE("match against a bundle matches the leaf wherever it stands, and refuses a bundle with no single leaf") {
+    cert_spec ca_spec;
+    ca_spec.subject_cn("Bundle Root CA");
+    ca_spec.ca = true;
+    const built_certificate ca = make_certificate(ca_spec);
+    cert_spec leaf_spec;
+    leaf_spec.subject_cn("leaf.bundle.test").add_san(der::dns("leaf.bundle.test"));
+    const built_certificate leaf = make_certificate(leaf_spec, {ca.cert.get(), ca.key.get()});
+    const std::string ca_first = write_file("bundle-ca-first.pem", pem_of(ca.cert.get()) + pem_of(leaf.cert.get()));
+    const run_result r = inspect({"match", ca_first, "leaf.bundle.test"});
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    cert_spec other_spec;
+    other_spec.subject_cn("other.bundle.test").add_san(der::dns("other.bundle.test"));
+    const built_certificate other = make_certificate(other_spec);
+    const std::string two_leaves = write_file("bundle-two-leaves.pem", pem_of(other.cert.get()) + pem_of(leaf.cert.get()));
+    const run_result ambiguous = inspect({"match", two_leaves, "leaf.bundle.test"});
+    CHECK(ambiguous.status == 2);
+    CHECK(contains(ambiguous.err, "in a file of its own"));
 }
 
 TEST_CASE("--help prints the usage and exits 0; an unknown command or option exits 2") {
