@@ -102,6 +102,7 @@ enum class errc : std::uint8_t {
     buffer_too_small = 110,
     no_reference_configured,
     uri_id_is_spiffe_id,
+    spiffe_id_needs_view,
 };
 
 SVCID_END_NAMESPACE
@@ -185,6 +186,7 @@ constexpr const char* message(errc e) noexcept {
     case errc::certificate_malformed: return "the certificate cannot be parsed";
     case errc::buffer_too_small: return "the output buffer is too small";
     case errc::no_reference_configured: return "no reference identity was configured: refusing to accept any peer";
+    case errc::spiffe_id_needs_view: return "the SPIFFE ID is longer than a spiffe_reference holds inline (314 bytes): keep it in a buffer of your own and use view_spiffe_reference";
     case errc::uri_id_is_spiffe_id: return "a spiffe URI is a SPIFFE ID, not a URI-ID: use make_spiffe_reference (spiffe_match::trust_domain for a whole trust domain)";
     }
     return "unknown svcid error";

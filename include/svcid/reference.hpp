@@ -30,7 +30,10 @@ enum class reference_type : std::uint8_t { dns, ip, srv, uri, spiffe, email };
 /// presents identifiers of its type (optional), as in pyca/service-identity.
 enum class requirement : std::uint8_t { obligatory, optional };
 
-/// Any one reference identity, held by value (its own inline storage: no heap).
+/// Any one reference identity, held by value (its own inline storage: no heap), in at
+/// most 320 octets so lists of them and per-connection copies stay cheap. Every type is
+/// copied inline except a SPIFFE ID longer than spiffe_reference::inline_capacity, which
+/// views the caller's buffer (view_spiffe_reference; the caller owns and keeps it).
 ///
 /// ```
 /// svcid::reference refs[] = {*svcid::parse_dns_reference("db.internal"),
@@ -41,6 +44,7 @@ class reference {
 public:
     /// An empty DNS reference that matches nothing; exists for result<reference>.
     constexpr reference() noexcept : type_(reference_type::dns), requirement_(requirement::obligatory), dns_() {}
+    // One octet for both tags: with alignment-1 members the object is 1 + the largest.
     constexpr reference(const dns_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::dns), requirement_(q), dns_(r) {}
     constexpr reference(const ip_reference& r, requirement q = requirement::obligatory) noexcept
@@ -72,8 +76,8 @@ public:
     }
 
 private:
-    reference_type type_;
-    svcid::requirement requirement_;
+    reference_type type_ : 7;
+    svcid::requirement requirement_ : 1;
     union {
         dns_reference dns_;
         ip_reference ip_;
@@ -192,6 +196,8 @@ template <class Policy = rfc9525, class Adapter, std::size_t N>
 constexpr match_result match_all(const Adapter& certificate, const reference (&refs)[N]) noexcept {
     return match_all<Policy>(certificate, refs, N);
 }
+
+static_assert(sizeof(reference) <= 320, "svcid::reference is copied into per-connection state: keep it small");
 
 SVCID_END_NAMESPACE
 

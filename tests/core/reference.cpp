@@ -28,6 +28,17 @@ TEST_CASE("parse_reference reads an IP address as an IP reference and anything e
     CHECK(svcid::parse_reference("*.example.com").error() == svcid::errc::wildcard_in_reference);
 }
 
+TEST_CASE("a reference fits in 320 octets and a long SPIFFE ID in it is a view of the caller's buffer") {
+    static_assert(sizeof(reference) <= 320, "");
+    std::string id = "spiffe://prod.example/";
+    id.append(1000, 'a');
+    CHECK(svcid::parse_reference(id).error() == svcid::errc::spiffe_id_needs_view);
+    const reference r(*svcid::view_spiffe_reference(id));
+    list_adapter cert;
+    cert.alt_names = {uri(id)};
+    CHECK(svcid::match(cert, r).matched());
+}
+
 TEST_CASE("a default-constructed reference matches nothing, not even an empty dNSName") {
     list_adapter cert;
     cert.alt_names = {dns(""), ip("")};

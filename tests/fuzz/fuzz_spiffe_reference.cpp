@@ -1,5 +1,6 @@
-// Make SPIFFE references from arbitrary bytes in each mode. An accepted reference holds
-// exactly the input, and the input presented as a URI SAN matches it in every mode.
+// Make SPIFFE references from arbitrary bytes in each mode, copied and viewed. An accepted
+// reference holds exactly the input, and the input presented as a URI SAN matches it in
+// every mode; copying refuses only what viewing accepts and is too long to hold inline.
 #include <svcid/spiffe_reference.hpp>
 
 #include <cstddef>
@@ -14,11 +15,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)svcid::match_spiffe(text, fixed);
     for (auto mode : {svcid::spiffe_match::exact, svcid::spiffe_match::trust_domain, svcid::spiffe_match::path_prefix}) {
         const auto ref = svcid::make_spiffe_reference(text, mode);
-        if (!ref) {
-            if (ref.error().offset > size) std::abort();
+        const auto view = svcid::view_spiffe_reference(text, mode);
+        if (!view) {
+            if (ref || view.error().offset > size) std::abort();
             continue;
         }
-        if (ref->text() != text || ref->mode() != mode) std::abort();
+        if (view->text().data() != text.data() || view->text() != text || !svcid::match_spiffe(text, *view)) std::abort();
+        if (!ref) {
+            if (ref.error() != svcid::errc::spiffe_id_needs_view || size <= svcid::spiffe_reference::inline_capacity)
+                std::abort();
+            continue;
+        }
+        if (ref->text() != text || ref->mode() != mode || ref->is_view()) std::abort();
         if (!svcid::match_spiffe(text, *ref)) std::abort();
     }
     return 0;
