@@ -27,6 +27,9 @@
 
 #if OPENSSL_VERSION_NUMBER < 0x30000000L
 #include <openssl/ec.h>
+#include <openssl/rsa.h>
+#else
+#include <openssl/core_names.h>
 #endif
 
 namespace svcid_inspect {
@@ -93,6 +96,27 @@ std::string ec_curve_name(EVP_PKEY* key) {
     const EC_GROUP* group = ec != nullptr ? EC_KEY_get0_group(ec) : nullptr;
     const int nid = group != nullptr ? EC_GROUP_get_curve_name(group) : NID_undef;
     return nid != NID_undef ? OBJ_nid2sn(nid) : "";
+#endif
+}
+/// The RSA modulus and public exponent, or false for any other key.
+bool rsa_numbers(EVP_PKEY* key, std::unique_ptr<BIGNUM, bn_free>& n, std::unique_ptr<BIGNUM, bn_free>& e) {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    BIGNUM* modulus = nullptr;
+    BIGNUM* exponent = nullptr;
+    const bool ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &modulus) == 1 &&
+                    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &exponent) == 1;
+    n.reset(modulus);
+    e.reset(exponent);
+    return ok;
+#else
+    const RSA* rsa = EVP_PKEY_get0_RSA(key);
+    if (rsa == nullptr) return false;
+    const BIGNUM* modulus = nullptr;
+    const BIGNUM* exponent = nullptr;
+    RSA_get0_key(rsa, &modulus, &exponent, nullptr);
+    n.reset(BN_dup(modulus));
+    e.reset(BN_dup(exponent));
+    return n && e;
 #endif
 }
 // -------------------------------------------------------------------------------------------
@@ -428,6 +452,7 @@ void add_identifiers(const Adapter& adapter, document_info& d) {
         sans.push_back(id);
         return svcid::visit::next;
     });
+    d.san_entries = sans.size();
     d.subject_alt_name = san == svcid::san_state::absent ? "absent" : san == svcid::san_state::present ? "present" : "malformed";
     bool blocks_cn = false;
     for (const auto& p : sans) {
@@ -472,6 +497,39 @@ void add_identifiers(const Adapter& adapter, document_info& d) {
     }
 }
 
+void read_all_extensions(const STACK_OF(X509_EXTENSION)* extensions, document_info& d) {
+    const int count = extensions != nullptr ? sk_X509_EXTENSION_num(extensions) : 0;
+    for (int i = 0; i < count; ++i) {
+        X509_EXTENSION* extension = sk_X509_EXTENSION_value(extensions, i);
+        extension_info info;
+        const ASN1_OBJECT* object = X509_EXTENSION_get_object(extension);
+        info.oid = oid_text(object, true);
+        const int nid = OBJ_obj2nid(object);
+        if (nid != NID_undef) info.name = OBJ_nid2ln(nid);
+        info.critical = X509_EXTENSION_get_critical(extension) == 1;
+        std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
+        // X509V3_EXT_print returns 0 for an OID it has no printer for and -1 for a value that
+        // does not decode; both leave the raw octets as the only honest rendering.
+        if (bio && X509V3_EXT_print(bio.get(), extension, 0, 0) == 1) {
+            char* data = nullptr;
+            const long length = BIO_get_mem_data(bio.get(), &data);
+            std::string text(data, static_cast<std::size_t>(length));
+            while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+            info.text = printable(text, true);
+            // printable() escapes the line breaks; keep them, they are OpenSSL's own layout.
+            for (std::size_t at = info.text.find("\\x0a"); at != std::string::npos; at = info.text.find("\\x0a", at + 1))
+                info.text.replace(at, 4, "\n");
+        } else {
+            const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(extension);
+            info.value_hex = to_hex(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                                                     static_cast<std::size_t>(ASN1_STRING_length(value))),
+                                    ':');
+        }
+        ERR_clear_error();
+        d.extensions.push_back(std::move(info));
+    }
+}
+
 } // namespace
 
 key_info describe_key(EVP_PKEY* key) {
@@ -507,6 +565,16 @@ key_info describe_key(EVP_PKEY* key) {
     }
     info.spki_sha256 = digest_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)), '\0');
     OPENSSL_free(der);
+    std::unique_ptr<BIGNUM, bn_free> modulus, exponent;
+    if (info.type == "RSA" || info.type == "RSA-PSS") {
+        if (rsa_numbers(key, modulus, exponent)) {
+            std::unique_ptr<char, openssl_string_free> hex(BN_bn2hex(modulus.get()));
+            std::unique_ptr<char, openssl_string_free> dec(BN_bn2dec(exponent.get()));
+            if (hex) info.rsa_modulus = hex.get();
+            if (dec) info.rsa_exponent = dec.get();
+        }
+        ERR_clear_error();
+    }
     return info;
 }
 
@@ -558,11 +626,15 @@ document_info describe_certificate(X509* cert) {
     unsigned int md_length = 0;
     if (X509_digest(cert, EVP_sha256(), md, &md_length) == 1)
         d.sha256_fingerprint = to_hex(std::string_view(reinterpret_cast<const char*>(md), md_length), ':');
+    if (X509_digest(cert, EVP_sha1(), md, &md_length) == 1)
+        d.sha1_fingerprint = to_hex(std::string_view(reinterpret_cast<const char*>(md), md_length), ':');
+    d.version = X509_get_version(cert) + 1;
 
     const STACK_OF(X509_EXTENSION)* extensions = X509_get0_extensions(cert);
     read_key_usage(extensions, d.key_usage);
     read_extended_key_usage(extensions, d.extended_key_usage);
     read_basic_constraints(extensions, d.basic_constraints);
+    read_all_extensions(extensions, d);
     add_identifiers(svcid::openssl_certificate{cert}, d);
     ERR_clear_error();
     return d;
@@ -579,6 +651,7 @@ document_info describe_request(X509_REQ* request) {
     X509_REQ_get0_signature(request, nullptr, &algorithm);
     d.signature_algorithm = algorithm_text(algorithm);
     d.signature_valid = key == nullptr ? -1 : X509_REQ_verify(request, key) == 1 ? 1 : 0;
+    d.version = X509_REQ_get_version(request) + 1;
     ERR_clear_error();
 
     std::unique_ptr<STACK_OF(X509_EXTENSION), extension_stack_free> extensions(X509_REQ_get_extensions(request));
@@ -586,6 +659,7 @@ document_info describe_request(X509_REQ* request) {
     read_key_usage(extensions.get(), d.key_usage);
     read_extended_key_usage(extensions.get(), d.extended_key_usage);
     read_basic_constraints(extensions.get(), d.basic_constraints);
+    read_all_extensions(extensions.get(), d);
     add_identifiers(svcid::openssl_csr{request}, d);
     ERR_clear_error();
     return d;

@@ -57,6 +57,8 @@ struct key_info {
     int bits = 0;
     std::string curve;  ///< EC only: "prime256v1"
     std::string spki_sha256;  ///< hex SHA-256 of the DER SubjectPublicKeyInfo
+    std::string rsa_modulus;   ///< RSA only: upper-case hex, as `openssl x509 -modulus` prints it
+    std::string rsa_exponent;  ///< RSA only: decimal
     std::string error;  ///< set when the key cannot be encoded
 };
 key_info describe_key(EVP_PKEY* key);
@@ -74,6 +76,15 @@ struct basic_constraints_info {
     bool malformed = false;
     bool ca = false;
     long path_length = -1;  ///< -1: no pathLenConstraint
+};
+
+/// Any extension, decoded or not: nothing a certificate carries is dropped from the output.
+struct extension_info {
+    std::string oid;       ///< dotted
+    std::string name;      ///< OpenSSL's long name, or empty when OpenSSL does not know the OID
+    bool critical = false;
+    std::string text;      ///< OpenSSL's rendering (X509V3_EXT_print), lines joined by "\n"
+    std::string value_hex; ///< the extnValue octets, for extensions OpenSSL cannot render
 };
 
 /// One presented identifier, classified for people and scripts.
@@ -100,12 +111,15 @@ struct document_info {
     long long validity_days = 0;  ///< days left (valid), since expiry (expired), until start
     key_info key;
     std::string signature_algorithm;
-    std::string sha256_fingerprint;
+    long version = 0;           ///< 1, 2 or 3 (the encoded value plus one, RFC 5280 §4.1.2.1)
+    std::string sha256_fingerprint, sha1_fingerprint;
     int signature_valid = -1;   ///< CSRs: 1 verifies, 0 does not, -1 could not be checked
     extension_values key_usage, extended_key_usage;
     basic_constraints_info basic_constraints;
     std::string subject_alt_name;  ///< "absent", "present", "malformed"
     std::vector<identifier_info> identifiers;
+    std::size_t san_entries = 0;  ///< GeneralNames in the subjectAltName
+    std::vector<extension_info> extensions;
 };
 document_info describe_certificate(X509* cert);
 document_info describe_request(X509_REQ* request);

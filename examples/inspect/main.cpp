@@ -20,6 +20,9 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_mismatch = 1;
 constexpr int exit_bad_input = 2;
+// Every JSON document names its shape, so a script can refuse one it was not written for;
+// the number changes only when a member is removed or changes meaning.
+constexpr const char* json_schema = "svcid-inspect/1";
 
 const char usage[] =
     "usage: svcid-inspect [--json] cert FILE...\n"
@@ -93,7 +96,7 @@ int run_decode(const options& o, bool requests) {
         if (!error.empty()) {
             file_error(path, error);
             status = exit_bad_input;
-            if (o.json) json.begin_object().member("file", path).member("error", error).end_object();
+            if (o.json) json.begin_object().member("schema", json_schema).member("file", path).member("error", error).end_object();
             continue;
         }
         // A CSR whose self-signature does not verify was not made with the key it carries
@@ -101,7 +104,7 @@ int run_decode(const options& o, bool requests) {
         for (const auto& d : documents)
             if (requests && d.signature_valid != 1 && status == exit_ok) status = exit_mismatch;
         if (o.json) {
-            json.begin_object().member("file", path).member("format", file.format);
+            json.begin_object().member("schema", json_schema).member("file", path).member("format", file.format);
             json.key(requests ? "requests" : "certificates").begin_array();
             for (const auto& d : documents) write_document_json(json, d);
             json.end_array().end_object();
@@ -184,7 +187,7 @@ int run_match_with(const options& o, const std::string& path, const Adapter& ada
     std::string out;
     json_writer json(out);
     if (o.json) {
-        json.begin_object().member("file", path).member("policy", o.policy).member("subject", d.subject);
+        json.begin_object().member("schema", json_schema).member("file", path).member("policy", o.policy).member("subject", d.subject);
         json.key("results").begin_array();
     } else {
         out += path + ": " + (d.is_request ? "certificate request" : "certificate") + " " +
@@ -329,7 +332,7 @@ int run_keymatch(const options& o) {
     std::string out;
     if (o.json) {
         json_writer json(out);
-        json.begin_object().member("match", same).key("objects").begin_array();
+        json.begin_object().member("schema", json_schema).member("match", same).key("objects").begin_array();
         for (const auto& e : entries) {
             json.begin_object().member("file", e.file).member("kind", object_kind_name(e.kind)).key("key");
             write_key_json(json, e.key);

@@ -71,6 +71,7 @@ void print_document_text(std::string& out, const document_info& d, std::size_t i
     out += d.is_request ? "certificate request" : "certificate";
     if (count > 1) out += " " + std::to_string(index + 1) + " of " + std::to_string(count);
     out += '\n';
+    line(out, "version", std::to_string(d.version));
     line(out, "subject", d.subject.empty() ? "(empty)" : d.subject);
     if (!d.is_request) {
         line(out, "issuer", d.issuer.empty() ? "(empty)" : d.issuer);
@@ -86,11 +87,17 @@ void print_document_text(std::string& out, const document_info& d, std::size_t i
     }
     line(out, "public key", key_text(d.key));
     line(out, "SPKI SHA-256", d.key.spki_sha256);
+    if (!d.key.rsa_modulus.empty()) {
+        line(out, "RSA exponent", d.key.rsa_exponent);
+        line(out, "RSA modulus", d.key.rsa_modulus);
+    }
     line(out, "signature", d.signature_algorithm);
     if (d.is_request)
         line(out, "self-signature", d.signature_valid == 1 ? "verifies" : "DOES NOT VERIFY");
-    else
+    else {
         line(out, "SHA-256 fingerprint", d.sha256_fingerprint);
+        line(out, "SHA-1 fingerprint", d.sha1_fingerprint);
+    }
     if (d.key_usage.present) line(out, "key usage", extension_text(d.key_usage));
     if (d.extended_key_usage.present) line(out, "extended key usage", extension_text(d.extended_key_usage));
     if (d.basic_constraints.present) {
@@ -103,6 +110,19 @@ void print_document_text(std::string& out, const document_info& d, std::size_t i
     line(out, "subjectAltName", d.subject_alt_name == "malformed"
                                     ? "MALFORMED: no identifier in it is ever matched, and no CN fallback"
                                     : d.subject_alt_name);
+    if (d.subject_alt_name == "present") line(out, "SAN entries", std::to_string(d.san_entries));
+    out += "  extensions: " + std::to_string(d.extensions.size()) + "\n";
+    for (const auto& e : d.extensions) {
+        out += "    " + (e.name.empty() ? e.oid : e.name + " (" + e.oid + ")") + (e.critical ? ", critical" : "") + "\n";
+        const std::string& body = e.text.empty() ? e.value_hex : e.text;
+        std::size_t start = 0;
+        while (start <= body.size() && !body.empty()) {
+            const std::size_t end = body.find('\n', start);
+            out += "      " + body.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+            if (end == std::string::npos) break;
+            start = end + 1;
+        }
+    }
     out += d.is_request ? "  requested identifiers:\n" : "  identifiers:\n";
     if (d.identifiers.empty()) out += "    (none)\n";
     for (const auto& id : d.identifiers) {
@@ -135,12 +155,15 @@ void write_key_json(json_writer& json, const key_info& key) {
         json.null();
     else
         json.string(key.curve);
-    json.member("spki_sha256", key.spki_sha256).end_object();
+    json.member("spki_sha256", key.spki_sha256);
+    if (!key.rsa_modulus.empty()) json.member("rsa_modulus", key.rsa_modulus).member("rsa_exponent", key.rsa_exponent);
+    json.end_object();
 }
 
 void write_document_json(json_writer& json, const document_info& d) {
     json.begin_object();
     json.member("type", d.is_request ? "request" : "certificate");
+    json.member("version", static_cast<long long>(d.version));
     json.member("subject", d.subject).member("subject_oneline", d.subject_oneline);
     if (!d.is_request) {
         json.member("issuer", d.issuer).member("issuer_oneline", d.issuer_oneline);
@@ -154,7 +177,20 @@ void write_document_json(json_writer& json, const document_info& d) {
     if (d.is_request)
         json.member("signature_valid", d.signature_valid == 1);
     else
-        json.member("sha256_fingerprint", d.sha256_fingerprint);
+        json.member("sha256_fingerprint", d.sha256_fingerprint).member("sha1_fingerprint", d.sha1_fingerprint);
+    json.key("extensions").begin_array();
+    for (const auto& e : d.extensions) {
+        json.begin_object().member("oid", e.oid).key("name");
+        if (e.name.empty())
+            json.null();
+        else
+            json.string(e.name);
+        json.member("critical", e.critical);
+        if (!e.text.empty()) json.member("text", e.text);
+        if (!e.value_hex.empty()) json.member("value_hex", e.value_hex);
+        json.end_object();
+    }
+    json.end_array();
     write_extension_json(json, "key_usage", d.key_usage);
     write_extension_json(json, "extended_key_usage", d.extended_key_usage);
     json.key("basic_constraints");
@@ -171,6 +207,7 @@ void write_document_json(json_writer& json, const document_info& d) {
         json.end_object();
     }
     json.member("subject_alt_name", d.subject_alt_name);
+    json.member("san_entries", static_cast<long long>(d.san_entries));
     json.key("identifiers").begin_array();
     for (const auto& id : d.identifiers) {
         json.begin_object().member("type", id.type).member("source", id.source).member("value", id.value);

@@ -5,6 +5,8 @@
 #include "json_reader.hpp"
 
 #include <openssl/pem.h>
+#include <openssl/conf.h>
+#include <openssl/x509v3.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -673,6 +675,95 @@ TEST_CASE("match against a bundle matches the leaf wherever it stands, and refus
     const run_result ambiguous = inspect({"match", two_leaves, "leaf.bundle.test"});
     CHECK(ambiguous.status == 2);
     CHECK(contains(ambiguous.err, "in a file of its own"));
+}
+
+TEST_CASE("cert shows version, SHA-1 fingerprint, RSA modulus and exponent, the SAN count and every extension as openssl x509 -text does") {
+    cert_spec spec;
+    spec.subject_cn("le.example.com");
+    spec.key = key_type::rsa_2048;
+    spec.add_san(der::dns("le.example.com")).add_san(der::dns("www.le.example.com"));
+    built_certificate c = make_certificate(spec);
+    X509* x = c.cert.get();
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+    // certificatePolicies reads its qualifiers from a config database, even an empty one.
+    std::unique_ptr<CONF, void (*)(CONF*)> conf(NCONF_new(nullptr), [](CONF* p) { NCONF_free(p); });
+    X509V3_set_nconf(&ctx, conf.get());
+    const std::pair<const char*, const char*> added[] = {
+        {"subjectKeyIdentifier", "hash"},
+        {"authorityInfoAccess", "OCSP;URI:http://ocsp.example.test,caIssuers;URI:http://ca.example.test/ca.der"},
+        {"crlDistributionPoints", "URI:http://crl.example.test/ca.crl"},
+        {"certificatePolicies", "2.23.140.1.2.1"},
+        {"tlsfeature", "status_request"},
+        {"nameConstraints", "critical,permitted;DNS:.example.com"},
+        {"1.2.3.4.5", "DER:04:02:AB:CD"},
+    };
+    for (const auto& [name, value] : added) {
+        X509_EXTENSION* extension = X509V3_EXT_nconf(conf.get(), &ctx, name, value);
+        check(extension != nullptr ? 1 : 0, name);
+        check(X509_add_ext(x, extension, -1), "X509_add_ext");
+        X509_EXTENSION_free(extension);
+    }
+    check(X509_sign(x, c.key.get(), EVP_sha256()), "X509_sign");
+    const std::string file = write_file("extensions.pem", pem_of(x));
+    const std::string openssl_text = pem([&](BIO* b) { return X509_print_ex(b, x, XN_FLAG_COMPAT, X509_FLAG_COMPAT); });
+
+    const run_result r = inspect({"cert", file});
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "  version:             3\n"));
+    CHECK(contains(r.out, "  SAN entries:         2\n"));
+    CHECK(contains(r.out, "  extensions: 8\n"));
+    CHECK(contains(r.out, "    X509v3 Name Constraints (2.5.29.30), critical\n"));
+    CHECK(contains(r.out, "    1.2.3.4.5\n      04:02:ab:cd\n"));
+    // Each extension body openssl prints, line by line, is in ours (indentation aside).
+    for (const char* header : {"Authority Information Access:", "X509v3 CRL Distribution Points:",
+                               "X509v3 Certificate Policies:", "TLS Feature:", "X509v3 Subject Key Identifier:",
+                               "X509v3 Name Constraints: critical"}) {
+        const std::size_t at = openssl_text.find(header);
+        REQUIRE(at != std::string::npos);
+        std::size_t line_start = openssl_text.find('\n', at) + 1;
+        // The body is every following line indented deeper than the header's 12 spaces.
+        while (openssl_text.compare(line_start, 16, std::string(16, ' ')) == 0) {
+            const std::size_t line_end = openssl_text.find('\n', line_start);
+            std::string body = openssl_text.substr(line_start, line_end - line_start);
+            body.erase(0, body.find_first_not_of(' '));
+            while (!body.empty() && body.back() == ' ') body.pop_back();
+            INFO(header << " line: " << body);
+            CHECK(contains(r.out, body + "\n"));
+            line_start = line_end + 1;
+        }
+    }
+    const std::string fingerprint_text = pem([&](BIO* b) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int length = 0;
+        check(X509_digest(x, EVP_sha1(), md, &length), "X509_digest");
+        return BIO_puts(b, hex(md, length).c_str());
+    });
+    std::string sha1;
+    for (std::size_t i = 0; i < fingerprint_text.size(); i += 2) sha1 += (i ? ":" : "") + fingerprint_text.substr(i, 2);
+    CHECK(contains(r.out, "  SHA-1 fingerprint:   " + sha1 + "\n"));
+    CHECK(contains(r.out, "  RSA exponent:        65537\n"));
+    BIGNUM* n = nullptr;
+    check(EVP_PKEY_get_bn_param(c.key.get(), "n", &n), "EVP_PKEY_get_bn_param");
+    char* modulus = BN_bn2hex(n);
+    CHECK(contains(r.out, std::string("  RSA modulus:         ") + modulus + "\n"));
+    OPENSSL_free(modulus);
+    BN_free(n);
+
+    const json_value root = parse_json(inspect({"--json", "cert", file}).out);
+    CHECK(root[0]["schema"].string == "svcid-inspect/1");
+    const json_value& doc = root[0]["certificates"][0];
+    CHECK(doc["version"].number == 3);
+    CHECK(doc["san_entries"].number == 2);
+    CHECK(doc["sha1_fingerprint"].string == sha1);
+    CHECK(doc["public_key"]["rsa_exponent"].string == "65537");
+    REQUIRE(doc["extensions"].size() == 8);
+    const json_value& unknown = doc["extensions"][7];
+    CHECK(unknown["oid"].string == "1.2.3.4.5");
+    CHECK(unknown["name"].is_null());
+    CHECK(unknown["value_hex"].string == "04:02:ab:cd");
 }
 
 TEST_CASE("--help prints the usage and exits 0; an unknown command or option exits 2") {
