@@ -530,6 +530,39 @@ void read_all_extensions(const STACK_OF(X509_EXTENSION)* extensions, document_in
     }
 }
 
+bool is_sha1_signature(const X509_ALGOR* algorithm) {
+    if (algorithm == nullptr) return false;
+    const ASN1_OBJECT* object = nullptr;
+    X509_ALGOR_get0(&object, nullptr, nullptr, algorithm);
+    int digest = NID_undef;
+    return OBJ_find_sigid_algs(OBJ_obj2nid(object), &digest, nullptr) == 1 && digest == NID_sha1;
+}
+
+/// Lints shared by certificates and CSRs: the signature and the key.
+void lint_signature_and_key(const X509_ALGOR* algorithm, document_info& d) {
+    // SHA-1 signatures are forgeable by chosen-prefix collision (SHAttered, 2017; BR 7.1.3.2).
+    if (is_sha1_signature(algorithm)) d.lints.push_back({"W001", "signed with SHA-1, which browsers and the BRs refuse"});
+    // BR 6.1.5: RSA moduli of at least 2048 bits.
+    if ((d.key.type == "RSA" || d.key.type == "RSA-PSS") && d.key.bits > 0 && d.key.bits < 2048)
+        d.lints.push_back({"W002", "RSA key of " + std::to_string(d.key.bits) + " bits; the BRs need at least 2048 (BR 6.1.5)"});
+}
+
+/// BR 7.1.4.3: a subject CN, when present, repeats one of the SAN's dNSName or iPAddress
+/// entries exactly (same case, same text form).
+void lint_cn_in_san(document_info& d) {
+    if (d.subject_alt_name != "present") return;
+    for (const auto& cn : d.identifiers) {
+        if (!cn.is_cn) continue;
+        bool repeated = false;
+        for (const auto& san : d.identifiers)
+            if (!san.is_cn && (san.source == "dNSName" || san.source == "iPAddress") &&
+                san.value == cn.value)
+                repeated = true;
+        if (!repeated)
+            d.lints.push_back({"W006", "the CN \"" + cn.value + "\" repeats no dNSName or iPAddress SAN (BR 7.1.4.3)"});
+    }
+}
+
 } // namespace
 
 key_info describe_key(EVP_PKEY* key) {
@@ -636,6 +669,14 @@ document_info describe_certificate(X509* cert) {
     read_basic_constraints(extensions, d.basic_constraints);
     read_all_extensions(extensions, d);
     add_identifiers(svcid::openssl_certificate{cert}, d);
+    lint_signature_and_key(algorithm, d);
+    if (d.validity == "expired") d.lints.push_back({"W003", "expired " + std::to_string(d.validity_days) + " days ago (RFC 5280 §4.1.2.5)"});
+    if (d.validity == "not yet valid")
+        d.lints.push_back({"W004", "not valid for another " + std::to_string(d.validity_days) + " days (RFC 5280 §4.1.2.5)"});
+    // A self-signed certificate that is no CA is a leaf nobody can chain to a trust anchor.
+    if (!(d.basic_constraints.present && d.basic_constraints.ca) && X509_check_issued(cert, cert) == X509_V_OK)
+        d.lints.push_back({"W005", "a self-signed leaf: no CA vouches for it"});
+    lint_cn_in_san(d);
     ERR_clear_error();
     return d;
 }
@@ -661,6 +702,8 @@ document_info describe_request(X509_REQ* request) {
     read_basic_constraints(extensions.get(), d.basic_constraints);
     read_all_extensions(extensions.get(), d);
     add_identifiers(svcid::openssl_csr{request}, d);
+    lint_signature_and_key(algorithm, d);
+    lint_cn_in_san(d);
     ERR_clear_error();
     return d;
 }

@@ -102,6 +102,13 @@ struct identifier_info {
     std::string rfc6125_reason;         ///< CN-IDs: why (not)
 };
 
+/// A finding that is no decoding error but that a reviewer should see; `code` never changes
+/// meaning once released (docs/inspect.md lists them).
+struct lint {
+    std::string code;     ///< "W001"...
+    std::string message;
+};
+
 /// A certificate or a CSR, decoded.
 struct document_info {
     bool is_request = false;
@@ -120,6 +127,7 @@ struct document_info {
     std::vector<identifier_info> identifiers;
     std::size_t san_entries = 0;  ///< GeneralNames in the subjectAltName
     std::vector<extension_info> extensions;
+    std::vector<lint> lints;
 };
 document_info describe_certificate(X509* cert);
 document_info describe_request(X509_REQ* request);

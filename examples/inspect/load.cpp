@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <sstream>
 
@@ -267,6 +268,14 @@ void load_pem(std::string_view text, loaded_file& file, const std::optional<std:
 } // namespace
 
 bool read_input_file(const std::string& path, std::string& data, std::string& error) {
+    if (path == "-") {
+        data.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        if (std::cin.bad()) {
+            error = "read error";
+            return false;
+        }
+        return true;
+    }
     // A directory opens as an ifstream on Linux and then fails inside the stream buffer, which
     // libstdc++ reports by throwing; ask the file system first so every caller gets a message.
     struct stat status {};

@@ -10,6 +10,8 @@
 #include <svcid/openssl.hpp>
 #include <svcid/reference.hpp>
 
+#include <openssl/crypto.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -39,17 +41,22 @@ const char usage[] =
     "  keymatch  do the certificates, CSRs and keys in FILE... hold the same public key?\n"
     "\n"
     "  --json            machine-readable output (shapes in docs/inspect.md)\n"
+    "  --strict          cert, csr: a lint (warning Wnnn) makes the exit status 1\n"
+    "  --version         print the version and the OpenSSL in use\n"
+    "  FILE may be - for standard input\n"
     "  --policy P        rfc9525 (default: SAN only, whole-label wildcards) or rfc6125\n"
     "                    (adds partial wildcards and the CN-ID fallback)\n"
     "  --type T          how to read every REFERENCE\n"
     "  --password-file F the password for encrypted private keys (first line of F)\n"
     "\n"
-    "exit status: 0 all good, 1 some reference or key does not match, 2 bad input\n";
+    "exit status: 0 all good, 1 some reference or key does not match (or, with --strict,\n"
+    "             a lint), 2 bad input\n";
 
 struct options {
     std::string command;
     std::vector<std::string> arguments;
     bool json = false;
+    bool strict = false;
     std::string policy = "rfc9525";
     std::string type;
     std::optional<std::string> password_file;
@@ -101,8 +108,10 @@ int run_decode(const options& o, bool requests) {
         }
         // A CSR whose self-signature does not verify was not made with the key it carries
         // (RFC 2986 §3): a failed check, like a name that does not match.
-        for (const auto& d : documents)
+        for (const auto& d : documents) {
             if (requests && d.signature_valid != 1 && status == exit_ok) status = exit_mismatch;
+            if (o.strict && !d.lints.empty() && status == exit_ok) status = exit_mismatch;
+        }
         if (o.json) {
             json.begin_object().member("schema", json_schema).member("file", path).member("format", file.format);
             json.key(requests ? "requests" : "certificates").begin_array();
@@ -370,6 +379,11 @@ int run(int argc, char** argv) {
                 return exit_ok;
             } else if (arg == "--json") {
                 o.json = true;
+            } else if (arg == "--strict") {
+                o.strict = true;
+            } else if (arg == "--version") {
+                emit(std::string("svcid-inspect ") + SVCID_INSPECT_VERSION + " (" + OpenSSL_version(OPENSSL_VERSION) + ")\n");
+                return exit_ok;
             } else if (arg == "--policy" || arg == "--type" || arg == "--password-file") {
                 auto v = value();
                 if (!v) return fail(arg + " needs a value");

@@ -123,6 +123,7 @@ void print_document_text(std::string& out, const document_info& d, std::size_t i
             start = end + 1;
         }
     }
+    for (const auto& l : d.lints) out += "  warning " + l.code + ": " + l.message + "\n";
     out += d.is_request ? "  requested identifiers:\n" : "  identifiers:\n";
     if (d.identifiers.empty()) out += "    (none)\n";
     for (const auto& id : d.identifiers) {
@@ -206,6 +207,9 @@ void write_document_json(json_writer& json, const document_info& d) {
             json.number(bc.path_length);
         json.end_object();
     }
+    json.key("lints").begin_array();
+    for (const auto& l : d.lints) json.begin_object().member("code", l.code).member("message", l.message).end_object();
+    json.end_array();
     json.member("subject_alt_name", d.subject_alt_name);
     json.member("san_entries", static_cast<long long>(d.san_entries));
     json.key("identifiers").begin_array();

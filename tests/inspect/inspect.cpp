@@ -61,7 +61,7 @@ struct run_result {
 };
 
 /// Runs svcid-inspect with `args`, stdout and stderr captured through files.
-run_result inspect(const std::vector<std::string>& args) {
+run_result inspect(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null") {
     const std::string out_path = (dir() / "stdout").string();
     const std::string err_path = (dir() / "stderr").string();
     std::vector<std::string> storage{SVCID_INSPECT_BINARY};
@@ -71,6 +71,7 @@ run_result inspect(const std::vector<std::string>& args) {
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     pid_t pid = 0;
@@ -764,6 +765,70 @@ TEST_CASE("cert shows version, SHA-1 fingerprint, RSA modulus and exponent, the 
     CHECK(unknown["oid"].string == "1.2.3.4.5");
     CHECK(unknown["name"].is_null());
     CHECK(unknown["value_hex"].string == "04:02:ab:cd");
+}
+
+bool has_lint(const json_value& doc, const std::string& code) {
+    for (std::size_t i = 0; i < doc["lints"].size(); ++i)
+        if (doc["lints"][i]["code"].string == code) return true;
+    return false;
+}
+
+TEST_CASE("lints: SHA-1 signature, RSA under 2048 bits, expired, self-signed leaf, CN not in the SAN (BR 7.1.3.2, 6.1.5, 7.1.4.3; RFC 5280 §4.1.2.5); --strict exits 1") {
+    cert_spec spec;
+    spec.subject_cn("legacy.example.com");
+    spec.add_san(der::dns("www.legacy.example.com"));
+    spec.not_before_offset = -90L * 24 * 3600;
+    spec.not_after_offset = -10L * 24 * 3600;
+    built_certificate c = make_certificate(spec);
+    std::unique_ptr<EVP_PKEY_CTX, void (*)(EVP_PKEY_CTX*)> ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, nullptr), EVP_PKEY_CTX_free);
+    check(EVP_PKEY_keygen_init(ctx.get()), "keygen_init");
+    check(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 1024), "rsa bits");
+    EVP_PKEY* weak = nullptr;
+    check(EVP_PKEY_keygen(ctx.get(), &weak), "keygen");
+    pkey_ptr weak_key(weak);
+    check(X509_set_pubkey(c.cert.get(), weak), "X509_set_pubkey");
+    check(X509_sign(c.cert.get(), weak, EVP_sha1()), "X509_sign SHA-1");
+    const std::string file = write_file("legacy.pem", pem_of(c.cert.get()));
+
+    const run_result text = inspect({"cert", file});
+    INFO(text.out << text.err);
+    CHECK(text.status == 0);
+    for (const char* code : {"W001", "W002", "W003", "W005", "W006"}) CHECK(contains(text.out, std::string("  warning ") + code + ": "));
+    CHECK_FALSE(contains(text.out, "W004"));
+    CHECK(inspect({"--strict", "cert", file}).status == 1);
+    const json_value doc = parse_json(inspect({"--json", "cert", file}).out)[0]["certificates"][0];
+    for (const char* code : {"W001", "W002", "W003", "W005", "W006"}) CHECK(has_lint(doc, code));
+
+    // The clean control: a CA-issued leaf whose CN repeats its SAN, valid now, P-256, SHA-256.
+    cert_spec ca_spec;
+    ca_spec.subject_cn("Lint Root CA");
+    ca_spec.ca = true;
+    const built_certificate ca = make_certificate(ca_spec);
+    cert_spec good_spec;
+    good_spec.subject_cn("good.example.com").add_san(der::dns("good.example.com"));
+    const built_certificate good = make_certificate(good_spec, {ca.cert.get(), ca.key.get()});
+    const std::string good_file = write_file("good-lint.pem", pem_of(good.cert.get()));
+    const run_result clean = inspect({"--strict", "cert", good_file});
+    CHECK(clean.status == 0);
+    CHECK_FALSE(contains(clean.out, "warning"));
+    CHECK(parse_json(inspect({"--json", "cert", good_file}).out)[0]["certificates"][0]["lints"].size() == 0);
+
+    cert_spec future_spec;
+    future_spec.not_before_offset = 5L * 24 * 3600;
+    const std::string future_file = write_file("future-lint.pem", pem_of(make_certificate(future_spec, {ca.cert.get(), ca.key.get()}).cert.get()));
+    CHECK(has_lint(parse_json(inspect({"--json", "cert", future_file}).out)[0]["certificates"][0], "W004"));
+}
+
+TEST_CASE("- reads standard input, and --version names the tool and its OpenSSL") {
+    const std::string file = write_file("stdin.pem", pem_of(rich_certificate().cert.get()));
+    const run_result r = inspect({"cert", "-"}, file);
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "- (PEM)"));
+    CHECK(contains(r.out, "www.example.com"));
+    const run_result v = inspect({"--version"});
+    CHECK(v.status == 0);
+    CHECK(contains(v.out, "svcid-inspect "));
+    CHECK(contains(v.out, "OpenSSL"));
 }
 
 TEST_CASE("--help prints the usage and exits 0; an unknown command or option exits 2") {
