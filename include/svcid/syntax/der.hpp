@@ -87,6 +87,16 @@ constexpr errc read_tlv_into(std::string_view in, der_tlv& out, std::size_t& at)
     return errc::ok;
 }
 
+/// read_tlv_into() for the walkers' rare case (a long-form length, or an error), kept out
+/// of line so that the per-entry loop that handles short forms in place stays small.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline, cold))
+#endif
+constexpr errc read_long_tlv(std::string_view in, der_tlv& out) noexcept {
+    std::size_t at = 0;
+    return read_tlv_into(in, out, at);
+}
+
 /// Reads the element at the start of `in`, as read_tlv_into(), with the error's offset in
 /// the result.
 constexpr result<der_tlv> read_tlv(std::string_view in) noexcept {
