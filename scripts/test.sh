@@ -4,7 +4,10 @@
 #   2. Clang, C++20
 #   3. Clang, C++17, AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. GCC, C++17, -fno-exceptions, libidn2 on (every public header must still compile and work)
-#   5. libFuzzer targets, each for SVCID_FUZZ_SECONDS (default 20; 16 targets, about 5.5 minutes) from the committed seeds
+#   5. GCC, C++17, Release -O2, OPENSSL_API_COMPAT=0x10101000L (only the OpenSSL 1.1.1 API)
+#   6. Clang, C++17, Release -O2, OPENSSL_NO_DEPRECATED (none of OpenSSL's deprecated API)
+#   7. Doxygen over the public headers: zero warnings
+#   8. libFuzzer targets, each for SVCID_FUZZ_SECONDS (default 20; 16 targets, about 5.5 minutes) from the committed seeds
 # Build trees go to build/<config>. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +22,9 @@ failed=0
 run_config() {
   local name=$1; shift
   echo "=== svcid: $name (started at ${SECONDS}s)"
-  cmake -S . -B "build/$name" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
+  # Tests and examples asked for explicitly, so a missing dependency fails instead of skipping;
+  # a later -DCMAKE_BUILD_TYPE in "$@" wins over Debug.
+  cmake -S . -B "build/$name" -DCMAKE_BUILD_TYPE=Debug -DSVCID_BUILD_TESTS=ON -DSVCID_BUILD_EXAMPLES=ON "$@" >/dev/null
   cmake --build "build/$name" -j"$jobs"
   local log="build/$name/ctest.log"
   local status=0
@@ -41,6 +46,12 @@ run_config gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DSVCID_WI
 run_config clang-cxx20 -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 -DSVCID_WITH_LIBIDN2=ON
 run_config clang-asan-ubsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DSVCID_SANITIZE=address,undefined
 run_config gcc-no-exceptions -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DCMAKE_CXX_FLAGS=-fno-exceptions -DSVCID_WITH_LIBIDN2=ON
+# Release at -O2 (CMake's default Release is -O3): the optimiser's warnings (-Wformat-truncation,
+# -Wmaybe-uninitialized, -Wstringop-*) and any optimiser-dependent bug show up only here.
+run_config gcc-release -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
+  -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DSVCID_WITH_LIBIDN2=ON -DCMAKE_CXX_FLAGS=-DOPENSSL_API_COMPAT=0x10101000L
+run_config clang-release -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
+  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DSVCID_WITH_LIBIDN2=ON -DCMAKE_CXX_FLAGS=-DOPENSSL_NO_DEPRECATED
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "=== svcid: fuzz ($fuzz_seconds s per target, started at ${SECONDS}s)"

@@ -6,6 +6,7 @@
 #define SVCID_RESULT_HPP
 
 #include "config.hpp"
+#include "detail/writer.hpp"
 #include "error.hpp"
 
 #include <cstddef>
@@ -38,14 +39,21 @@ struct error {
 /// Writes "label 2: a label is longer than 63 octets (at byte 17)" into `buffer`, always
 /// NUL-terminated when `size > 0`, truncated to fit. Returns the length it wanted to write.
 /// No allocation.
+// The bounded writer, not snprintf: GCC at -O2 sees a small buffer through inlining and
+// flags the intended truncation (-Wformat-truncation), which -Werror turns into an error in
+// every caller's build.
 inline std::size_t describe(const error& e, char* buffer, std::size_t size) noexcept {
-    int wanted = 0;
-    if (e.label != 0)
-        wanted = std::snprintf(buffer, size, "label %u: %s (at byte %u)", static_cast<unsigned>(e.label),
-                               message(e.code), static_cast<unsigned>(e.offset));
-    else
-        wanted = std::snprintf(buffer, size, "%s (at byte %u)", message(e.code), static_cast<unsigned>(e.offset));
-    return wanted < 0 ? 0 : static_cast<std::size_t>(wanted);
+    detail::bounded_writer out(buffer, size);
+    if (e.label != 0) {
+        out.put("label ");
+        out.put_unsigned(e.label);
+        out.put(": ");
+    }
+    out.put(message(e.code));
+    out.put(" (at byte ");
+    out.put_unsigned(e.offset);
+    out.put(")");
+    return out.wanted();
 }
 
 /// Either a T or an svcid::error. T must be trivially copyable (all svcid values are), which
