@@ -5,6 +5,14 @@
 #ifndef SVCID_CONFIG_HPP
 #define SVCID_CONFIG_HPP
 
+// string_view, if constexpr and inline variables are used throughout. A compiler keeps going
+// after #error, and without C++17 every later line fails too (335 errors from GCC 12 in
+// C++14 mode); the missing include after it is fatal, so the reason is the last word.
+#if defined(_MSVC_LANG) ? _MSVC_LANG < 201703L : __cplusplus < 201703L
+#error "svcid needs C++17 or later (-std=c++17, /std:c++17)"
+#include <svcid_needs_cxx17>
+#endif
+
 #define SVCID_VERSION_MAJOR 0
 #define SVCID_VERSION_MINOR 1
 #define SVCID_VERSION_PATCH 0
@@ -37,6 +45,18 @@
 #endif
 #ifndef SVCID_NODISCARD
 #define SVCID_NODISCARD
+#endif
+
+// On a parameter whose bytes the result views: Clang then warns (-Wdangling) when the result
+// outlives a temporary passed there. Functions like that also delete their std::string&&
+// overloads, which catches the common case on every compiler.
+#if defined(__has_cpp_attribute)
+#if __has_cpp_attribute(clang::lifetimebound)
+#define SVCID_LIFETIMEBOUND [[clang::lifetimebound]]
+#endif
+#endif
+#ifndef SVCID_LIFETIMEBOUND
+#define SVCID_LIFETIMEBOUND
 #endif
 
 #endif

@@ -16,12 +16,13 @@
 #include "syntax/x501_name.hpp"
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 SVCID_BEGIN_NAMESPACE
 
 class der_certificate;
-constexpr result<der_certificate> parse_der_certificate(std::string_view der) noexcept;
+constexpr result<der_certificate> parse_der_certificate(std::string_view der SVCID_LIFETIMEBOUND) noexcept;
 
 /// A certificate adapter (see svcid/presented.hpp) over one DER-encoded X.509 certificate.
 ///
@@ -85,7 +86,7 @@ constexpr std::size_t offset_in(std::string_view whole, std::string_view part) n
 /// `der_indefinite_length`); `der_trailing_bytes` when anything follows the Certificate or
 /// a structure's last field; `certificate_malformed` for an empty or badly framed extension
 /// list. The error offset is into `der`. Never allocates.
-constexpr result<der_certificate> parse_der_certificate(std::string_view der) noexcept {
+constexpr result<der_certificate> parse_der_certificate(std::string_view der SVCID_LIFETIMEBOUND) noexcept {
     using namespace detail;
     auto fail = [der](errc code, std::string_view where, std::size_t at) noexcept {
         return result<der_certificate>{code, offset_in(der, where) + at};
@@ -153,6 +154,11 @@ constexpr result<der_certificate> parse_der_certificate(std::string_view der) no
     }
     return out;
 }
+
+// The result views the bytes: a temporary string would be destroyed while it is in use
+// (parse_der_certificate(read_file("x.der"))), so that call does not compile.
+result<der_certificate> parse_der_certificate(std::string&&) = delete;
+result<der_certificate> parse_der_certificate(const std::string&&) = delete;
 
 SVCID_END_NAMESPACE
 

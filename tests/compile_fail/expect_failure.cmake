@@ -1,4 +1,8 @@
-execute_process(COMMAND ${COMPILER} -std=c++17 -fsyntax-only -I${INCLUDE} ${SOURCE}
+# Optional: STD (default 17), MAX_ERRORS (the most "error" lines the compiler may print).
+if(NOT STD)
+  set(STD 17)
+endif()
+execute_process(COMMAND ${COMPILER} -std=c++${STD} -fsyntax-only -I${INCLUDE} ${SOURCE}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(status EQUAL 0)
   message(FATAL_ERROR "${SOURCE} compiled, but must not")
@@ -6,5 +10,12 @@ endif()
 string(FIND "${out}${err}" "${EXPECTED}" at)
 if(at EQUAL -1)
   message(FATAL_ERROR "${SOURCE} failed without the expected message \"${EXPECTED}\":\n${err}")
+endif()
+if(MAX_ERRORS)
+  string(REGEX MATCHALL "error:" errors "${out}${err}")
+  list(LENGTH errors count)
+  if(count GREATER MAX_ERRORS)
+    message(FATAL_ERROR "${SOURCE}: ${count} errors, at most ${MAX_ERRORS} expected:\n${err}")
+  endif()
 endif()
 message(STATUS "${SOURCE}: refused with \"${EXPECTED}\"")

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 SVCID_BEGIN_NAMESPACE
@@ -134,7 +135,7 @@ constexpr bool uri_is_ipv4(std::string_view s) noexcept {
 /// ```
 /// auto u = svcid::parse_uri("sip:alice@example.com");   // no authority: path "alice@example.com"
 /// ```
-constexpr result<uri_view> parse_uri(std::string_view s) noexcept {
+constexpr result<uri_view> parse_uri(std::string_view s SVCID_LIFETIMEBOUND) noexcept {
     using detail::uri_part;
     if (s.size() > uri_view::max_input_len) return result<uri_view>(errc::uri_too_long, uri_view::max_input_len);
 
@@ -224,6 +225,10 @@ constexpr result<uri_view> parse_uri(std::string_view s) noexcept {
     }
     return u;
 }
+
+// The result views the text, so a temporary string would dangle.
+result<uri_view> parse_uri(std::string&&) = delete;
+result<uri_view> parse_uri(const std::string&&) = delete;
 
 SVCID_END_NAMESPACE
 
