@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 SVCID_BEGIN_NAMESPACE
 
@@ -156,9 +157,11 @@ constexpr result<der_certificate> parse_der_certificate(std::string_view der SVC
 }
 
 // The result views the bytes: a temporary string would be destroyed while it is in use
-// (parse_der_certificate(read_file("x.der"))), so that call does not compile.
-result<der_certificate> parse_der_certificate(std::string&&) = delete;
-result<der_certificate> parse_der_certificate(const std::string&&) = delete;
+// (parse_der_certificate(read_file("x.der"))), so that call does not compile. A template,
+// so that it is an exact match for an rvalue std::string only, as std::regex_search's
+// deleted overloads are: literals and named strings still take the string_view.
+template <class String, std::enable_if_t<std::is_same<std::remove_cv_t<String>, std::string>::value, int> = 0>
+result<der_certificate> parse_der_certificate(String&&) = delete;
 
 SVCID_END_NAMESPACE
 

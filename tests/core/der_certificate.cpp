@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 using namespace std::string_view_literals;
@@ -78,6 +79,19 @@ constexpr char tiny[] = {
 constexpr std::string_view tiny_view() { return {tiny, sizeof tiny}; }
 
 } // namespace
+
+// The DER is a temporary here; parse_der_certificate refuses an rvalue string (its result
+// would view freed bytes), so keep it alive while the result is read.
+struct owned_parse {
+    std::string der;
+    svcid::result<svcid::der_certificate> parsed;
+    explicit owned_parse(std::string bytes) : der(std::move(bytes)), parsed(svcid::parse_der_certificate(der)) {}
+    owned_parse(const owned_parse&) = delete;  // a copy's string would move; the views would not
+    owned_parse& operator=(const owned_parse&) = delete;
+    explicit operator bool() const { return parsed.has_value(); }
+    svcid::error error() const { return parsed.error(); }
+};
+owned_parse parse_owned(std::string bytes) { return owned_parse(std::move(bytes)); }
 
 TEST_CASE("der_certificate is trivially copyable and satisfies the adapter contract", "[der_certificate]") {
     STATIC_REQUIRE(std::is_trivially_copyable<svcid::der_certificate>::value);
@@ -175,13 +189,13 @@ TEST_CASE("refuses an indefinite length and a non-minimal length in the outer SE
 TEST_CASE("refuses wrong tags where TBSCertificate fields belong", "[der_certificate]") {
     synthetic s;
     s.serial = der::tlv(0x04, "\x01");
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::der_bad_tag);
+    CHECK(parse_owned(s.bytes()).error() == errc::der_bad_tag);
     s = synthetic{};
     s.subject = der::set({});
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::der_bad_tag);
+    CHECK(parse_owned(s.bytes()).error() == errc::der_bad_tag);
     s = synthetic{};
     s.version = der::tlv(0xA1, der::tlv(0x02, "\x02"));
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::der_bad_tag);
+    CHECK(parse_owned(s.bytes()).error() == errc::der_bad_tag);
 }
 
 TEST_CASE("refuses a TBSCertificate with fields after the extensions", "[der_certificate]") {
@@ -193,29 +207,29 @@ TEST_CASE("refuses a TBSCertificate with fields after the extensions", "[der_cer
 
 TEST_CASE("refuses a Certificate with a missing or extra top-level field", "[der_certificate]") {
     const synthetic s;
-    CHECK(svcid::parse_der_certificate(der::seq({s.tbs(), s.algorithm})).error() == errc::der_truncated);
-    CHECK(svcid::parse_der_certificate(der::seq({s.tbs(), s.algorithm, der::tlv(0x03, "\x00"), der::tlv(0x05, "")}))
+    CHECK(parse_owned(der::seq({s.tbs(), s.algorithm})).error() == errc::der_truncated);
+    CHECK(parse_owned(der::seq({s.tbs(), s.algorithm, der::tlv(0x03, "\x00"), der::tlv(0x05, "")}))
               .error() == errc::der_trailing_bytes);
-    CHECK(svcid::parse_der_certificate(der::seq({s.tbs(), s.algorithm, der::tlv(0x04, "\x00")})).error() ==
+    CHECK(parse_owned(der::seq({s.tbs(), s.algorithm, der::tlv(0x04, "\x00")})).error() ==
           errc::der_bad_tag);
 }
 
 TEST_CASE("refuses an empty or badly framed extension list (RFC 5280 §4.1: SIZE (1..MAX))", "[der_certificate]") {
     synthetic s;
     s.extensions.clear();
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
 
     s.extensions = {der::seq({der::oid("2.5.29.17")})};  // no extnValue
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
 
     s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, "\xFF\xFF"), der::tlv(0x04, "")})};
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
 
     s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x04, ""), der::tlv(0x05, "")})};
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
 
     s.extensions = {der::tlv(0x31, der::oid("2.5.29.17"))};
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
 }
 
 TEST_CASE("the critical flag is DER: TRUE is 0xFF and FALSE is omitted, never encoded (X.690 §11.1, §11.5)",
@@ -223,11 +237,11 @@ TEST_CASE("the critical flag is DER: TRUE is 0xFF and FALSE is omitted, never en
     synthetic s;
     const std::string san = der::tlv(0x04, der::seq({der::dns("san.example")}));
     s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, "\xFF"), san})};
-    CHECK(svcid::parse_der_certificate(s.bytes()));
+    CHECK(parse_owned(s.bytes()));
     s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, std::string("\x00", 1)), san})};
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
     s.extensions = {der::seq({der::oid("2.5.29.17"), der::tlv(0x01, "\x01"), san})};
-    CHECK(svcid::parse_der_certificate(s.bytes()).error() == errc::certificate_malformed);
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
 }
 
 TEST_CASE("visits nothing from a default-constructed der_certificate", "[der_certificate]") {

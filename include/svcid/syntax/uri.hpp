@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 SVCID_BEGIN_NAMESPACE
 
@@ -226,9 +227,10 @@ constexpr result<uri_view> parse_uri(std::string_view s SVCID_LIFETIMEBOUND) noe
     return u;
 }
 
-// The result views the text, so a temporary string would dangle.
-result<uri_view> parse_uri(std::string&&) = delete;
-result<uri_view> parse_uri(const std::string&&) = delete;
+// The result views the text, so a temporary std::string would dangle; literals and named
+// strings still take the string_view (see parse_der_certificate).
+template <class String, std::enable_if_t<std::is_same<std::remove_cv_t<String>, std::string>::value, int> = 0>
+result<uri_view> parse_uri(String&&) = delete;
 
 SVCID_END_NAMESPACE
 
