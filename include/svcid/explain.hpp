@@ -12,6 +12,8 @@
 #include "match.hpp"
 
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 
 SVCID_BEGIN_NAMESPACE
 
@@ -19,6 +21,22 @@ SVCID_BEGIN_NAMESPACE
 constexpr std::size_t explain_max_listed = 8;
 
 namespace detail {
+// Adapters over a native handle (openssl_certificate::get()) can say there is no certificate
+// at all, which reads better than "no identifier of this type" for a peer that sent none.
+template <class Adapter, class = void>
+struct has_handle : std::false_type {};
+template <class Adapter>
+struct has_handle<Adapter, std::void_t<decltype(std::declval<const Adapter&>().get() == nullptr)>> : std::true_type {};
+
+template <class Adapter>
+constexpr bool no_certificate(const Adapter& certificate) noexcept {
+    if constexpr (has_handle<Adapter>::value) {
+        return certificate.get() == nullptr;
+    } else {
+        return false;
+    }
+}
+
 template <class Policy, class Reference>
 struct explain_visitor {
     const Reference& reference;
@@ -77,6 +95,10 @@ std::size_t explain(const Adapter& certificate, const Reference& reference, cons
             detail::put_ip_octets(result.presented.value, out);
         else
             out.put_quoted(result.presented.value);
+        return out.wanted();
+    }
+    if (detail::no_certificate(certificate)) {
+        out.put("there is no certificate (a null handle: the peer presented none, or it was never fetched)");
         return out.wanted();
     }
     out.put(status_message(result.status));

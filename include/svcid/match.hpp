@@ -112,6 +112,9 @@ struct reference_traits<dns_reference> : reference_traits_base {
     }
     static constexpr void write(const dns_reference& ref, detail::bounded_writer& out) noexcept {
         out.put_quoted(ref.name());
+        // parse_dns_reference never yields an empty name; a default-constructed reference does,
+        // e.g. `*parse_reference(bad)` in an NDEBUG build, where the parse error was lost.
+        if (ref.name().empty()) out.put(" (empty: no name was parsed; was an error result dereferenced?)");
     }
     template <class Policy>
     static constexpr const char* why(const dns_reference& ref, const presented_id& id) noexcept {

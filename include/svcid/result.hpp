@@ -80,9 +80,18 @@ public:
     /// The error; `errc::ok` when there is a value.
     constexpr const svcid::error& error() const noexcept { return error_; }
 
-    /// Unchecked access: the caller has tested has_value().
-    constexpr const T& operator*() const noexcept { return value_; }
-    constexpr const T* operator->() const noexcept { return &value_; }
+    /// Access after the caller has tested has_value(). Dereferencing an error is a bug that
+    /// would otherwise lose the error: builds without NDEBUG print it and abort; with NDEBUG
+    /// the value is a value-initialised T, which matches nothing (an empty reference is
+    /// explained as such).
+    constexpr const T& operator*() const noexcept {
+        check_value();
+        return value_;
+    }
+    constexpr const T* operator->() const noexcept {
+        check_value();
+        return &value_;
+    }
 
     /// Checked access. Throws std::system_error when there is no value; in a build without
     /// exceptions it prints the error and aborts instead. Not for the matching path.
@@ -92,14 +101,24 @@ public:
     }
 
 private:
+    constexpr void check_value() const noexcept {
+#if !defined(NDEBUG)
+        if (!has_value()) abort_on_error("svcid: dereferenced a result that holds an error: ");
+#endif
+    }
+
+    [[noreturn]] void abort_on_error(const char* what) const noexcept {
+        std::fputs(what, stderr);
+        std::fputs(message(error_.code), stderr);
+        std::fputs("\n", stderr);
+        std::abort();
+    }
+
     [[noreturn]] void fail() const {
 #if defined(SVCID_HAS_EXCEPTIONS)
         throw std::system_error(make_error_code(error_.code));  // opt-in convenience, never on the hot path
 #else
-        std::fputs("svcid: result::value() on an error: ", stderr);
-        std::fputs(message(error_.code), stderr);
-        std::fputs("\n", stderr);
-        std::abort();
+        abort_on_error("svcid: result::value() on an error: ");
 #endif
     }
 

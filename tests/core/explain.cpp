@@ -28,6 +28,14 @@ TEST_CASE("an explanation of a match names the presented identifier that matched
     CHECK(explain_text(cert, dns_ref("api.example.com")) == "DNS-ID \"api.example.com\": matched dNSName \"*.example.com\"");
 }
 
+TEST_CASE("an empty DNS reference (a default one, or a dereferenced error in an NDEBUG build) says so") {
+    list_adapter cert;
+    cert.alt_names = {dns("www.example.com")};
+    CHECK(explain_text(cert, svcid::dns_reference{}) ==
+          "DNS-ID \"\" (empty: no name was parsed; was an error result dereferenced?): no presented identifier matches"
+          "\n  dNSName \"www.example.com\": names another host");
+}
+
 TEST_CASE("an explanation of an IP-ID match shows the matched iPAddress as an address (RFC 9525 §6.4)") {
     static const std::string loopback("\x7F\0\0\x01", 4);
     list_adapter cert;

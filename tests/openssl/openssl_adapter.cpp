@@ -1,4 +1,5 @@
 #include <svcid/openssl.hpp>
+#include <svcid/explain.hpp>
 
 #include "catch.hpp"
 #include "counting_allocator.hpp"
@@ -94,6 +95,18 @@ TEST_CASE("a null X509 has no SAN and an unreadable subject", "[openssl]") {
     CHECK(none.visit_subject_alt_names(c) == san_state::absent);
     CHECK_FALSE(none.visit_common_names(c));
     CHECK(c.ids.empty());
+}
+
+TEST_CASE("the explanation of a match against a null X509 says there is no certificate", "[openssl][explain]") {
+    const svcid::openssl_certificate none(nullptr);
+    const auto ref = svcid::parse_dns_reference("api.example.com");
+    REQUIRE(ref);
+    const auto result = svcid::match(none, *ref);
+    CHECK_FALSE(result.matched());
+    char text[256];
+    svcid::explain(none, *ref, result, text, sizeof text);
+    CHECK(std::string(text) ==
+          "DNS-ID \"api.example.com\": there is no certificate (a null handle: the peer presented none, or it was never fetched)");
 }
 
 TEST_CASE("reads a leaf certificate signed by a CA made with cert_builder", "[openssl]") {

@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>  // EVP_PKEY_CTX_set_rsa_keygen_bits, not reached through x509.h under OPENSSL_NO_DEPRECATED
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 

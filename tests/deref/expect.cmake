@@ -1,0 +1,10 @@
+# Runs PROGRAM; with DEBUG it must abort naming the error, otherwise exit 0 (see deref_error.cpp).
+execute_process(COMMAND ${PROGRAM} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(DEBUG)
+  if(rc EQUAL 0 OR NOT err MATCHES "svcid: dereferenced a result that holds an error: ")
+    message(FATAL_ERROR "dereferencing an error result did not abort with the error (exit ${rc}):\n${out}${err}")
+  endif()
+elseif(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the explanation of a dereferenced error result does not say so (exit ${rc}):\n${out}${err}")
+endif()
+message(STATUS "${out}${err}")
