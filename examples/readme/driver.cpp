@@ -12,6 +12,7 @@
 
 bool is_api_server(const X509* peer);
 int verify_client(int chain_ok, X509_STORE_CTX* store);
+int verify_api_server(int chain_ok, X509_STORE_CTX* store);
 bool der_certificate_names(std::string_view der, std::string_view host);
 
 namespace {
@@ -34,15 +35,19 @@ std::string to_der(X509* cert) {
     return out;
 }
 
-// Calls the verify callback the way OpenSSL would for the certificate at `depth`.
-int verify_as_openssl_would(X509* cert, int chain_ok, int depth) {
+using verify_callback = int (*)(int, X509_STORE_CTX*);
+
+// Calls a verify callback the way OpenSSL would for the certificate at `depth`; `error` gets
+// the verification error the callback left (X509_V_OK when it set none).
+int verify_as_openssl_would(verify_callback callback, X509* cert, int chain_ok, int depth, int* error = nullptr) {
     X509_STORE* store = X509_STORE_new();
     X509_STORE_CTX* ctx = X509_STORE_CTX_new();
     int answer = -1;
     if (store && ctx && X509_STORE_CTX_init(ctx, store, cert, nullptr) == 1) {
         X509_STORE_CTX_set_current_cert(ctx, cert);
         X509_STORE_CTX_set_error_depth(ctx, depth);
-        answer = verify_client(chain_ok, ctx);
+        answer = callback(chain_ok, ctx);
+        if (error) *error = X509_STORE_CTX_get_error(ctx);
     }
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
@@ -64,10 +69,20 @@ int main() {
     expect(is_api_server(api.get()), "quick.cpp accepts a certificate for api.example.com");
     expect(!is_api_server(www.get()), "quick.cpp refuses a certificate for www.example.com");
 
-    expect(verify_as_openssl_would(frontend.get(), 1, 0) == 1, "spiffe_allow_list.cpp lets the frontend in");
-    expect(verify_as_openssl_would(admin.get(), 1, 0) == 0, "spiffe_allow_list.cpp keeps an unlisted workload out");
-    expect(verify_as_openssl_would(frontend.get(), 0, 0) == 0, "spiffe_allow_list.cpp never overrides a failed chain");
-    expect(verify_as_openssl_would(admin.get(), 1, 1) == 1, "spiffe_allow_list.cpp checks no identity on CAs");
+    expect(verify_as_openssl_would(verify_client, frontend.get(), 1, 0) == 1, "spiffe_allow_list.cpp lets the frontend in");
+    expect(verify_as_openssl_would(verify_client, admin.get(), 1, 0) == 0, "spiffe_allow_list.cpp keeps an unlisted workload out");
+    expect(verify_as_openssl_would(verify_client, frontend.get(), 0, 0) == 0, "spiffe_allow_list.cpp never overrides a failed chain");
+    expect(verify_as_openssl_would(verify_client, admin.get(), 1, 1) == 1, "spiffe_allow_list.cpp checks no identity on CAs");
+
+    int error = -1;
+    expect(verify_as_openssl_would(verify_api_server, api.get(), 1, 0, &error) == 1 && error == X509_V_OK,
+           "verify_server.cpp accepts api.example.com in the handshake");
+    expect(verify_as_openssl_would(verify_api_server, www.get(), 1, 0, &error) == 0 &&
+               error == X509_V_ERR_HOSTNAME_MISMATCH,
+           "verify_server.cpp fails the handshake for www.example.com with X509_V_ERR_HOSTNAME_MISMATCH");
+    expect(verify_as_openssl_would(verify_api_server, api.get(), 0, 0) == 0,
+           "verify_server.cpp never overrides a failed chain");
+    expect(verify_as_openssl_would(verify_api_server, www.get(), 1, 1) == 1, "verify_server.cpp checks no identity on CAs");
 
     const std::string der = to_der(api.get());
     expect(der_certificate_names(der, "api.example.com"), "raw_der.cpp finds api.example.com in the DER");
