@@ -16,6 +16,12 @@
 //                            callgrind markers, for instructions per operation
 //   --batches N (default 21), --batch-ms M (default 4): timing shape
 //
+// Like a real program, this translation unit also instantiates svcid::reference (every
+// reference type, match_any, match_all) for every adapter and takes the verify layer's
+// callback, so the compiler makes the inlining decisions it makes for users; the
+// svcid-reference checker times that path. svcid-bench-narrow is the same source built
+// with SVCID_BENCH_NARROW_TU: only the DNS and IP matchers, for comparison.
+//
 // Certificates are made at start-up with the OpenSSL API. Every checker's answer is
 // asserted before it is timed and again after every batch: a benchmark of a wrong answer
 // is worthless. Allocations are counted by a replaced global operator new and by
@@ -25,6 +31,10 @@
 #include <svcid/ip_reference.hpp>
 #include <svcid/match.hpp>
 #include <svcid/openssl.hpp>
+#if !defined(SVCID_BENCH_NARROW_TU)
+#include <svcid/openssl/verify.hpp>
+#include <svcid/reference.hpp>
+#endif
 
 #include "cert_builder.hpp"
 
@@ -105,6 +115,9 @@ struct profile {
     // Prepared once, outside the timed loops, the way each API expects its input.
     svcid::dns_reference dns{};
     svcid::ip_reference ip{};
+#if !defined(SVCID_BENCH_NARROW_TU)
+    svcid::reference any{};  ///< the same reference through parse_reference
+#endif
     svcid::der_certificate parsed{};
     svcid::openssl_prepared_certificate prepared{nullptr};
     std::string_view floor_name;  ///< the reference name, lower case
@@ -137,6 +150,11 @@ void finish_profile(profile& p) {
         p.floor_name = p.dns.name();
         if (p.dns.label_count() >= 3) p.floor_tail = p.dns.after_first_label();
     }
+#if !defined(SVCID_BENCH_NARROW_TU)
+    auto any = svcid::parse_reference(p.reference);
+    if (!any) fail(std::string(p.name) + ": parse_reference refused the reference");
+    p.any = *any;
+#endif
     auto parsed = svcid::parse_der_certificate(p.cert.der);
     if (!parsed) fail(std::string(p.name) + ": parse_der_certificate refused the certificate");
     p.parsed = *parsed;
@@ -311,6 +329,33 @@ __attribute__((noinline)) bool check_svcid_openssl(const profile& p) noexcept {
     return svcid_match(svcid::openssl_certificate{p.cert.cert.get()}, p);
 }
 
+#if !defined(SVCID_BENCH_NARROW_TU)
+template <class Adapter>
+bool svcid_match_any_reference(const Adapter& cert, const profile& p) noexcept {
+    if (p.kind == ref_kind::cn) return svcid::match<svcid::rfc6125>(cert, p.any).matched();
+    return svcid::match(cert, p.any).matched();
+}
+
+__attribute__((noinline)) bool check_svcid_reference(const profile& p) noexcept {
+    return svcid_match_any_reference(svcid::openssl_certificate{p.cert.cert.get()}, p);
+}
+
+// What else a real program instantiates beside the checkers: lists of references on every
+// adapter and the verify layer. Never called for timing; run once by --check.
+__attribute__((noinline)) bool instantiate_real_program(const profile& p) noexcept {
+    const svcid::reference refs[] = {p.any, p.any};
+    const svcid::openssl_certificate cert{p.cert.cert.get()};
+    bool any = svcid::match_any(cert, refs).matched() | svcid::match_all(cert, refs).matched();
+    any |= svcid::match_any(p.prepared, refs).matched() | svcid::match_all(p.prepared, refs).matched();
+    any |= svcid::match_any(p.parsed, refs).matched() | svcid::match_all(p.parsed, refs).matched();
+    any |= svcid_match_any_reference(p.prepared, p) | svcid_match_any_reference(p.parsed, p);
+    any |= svcid::match<svcid::rfc6125>(p.parsed, p.any).matched();
+    volatile svcid::ssl_verify_callback cb = &svcid::verify_callback;
+    (void)cb;
+    return any;
+}
+#endif
+
 __attribute__((noinline)) bool check_svcid_prepared(const profile& p) noexcept { return svcid_match(p.prepared, p); }
 
 __attribute__((noinline)) bool check_svcid_der(const profile& p) noexcept { return svcid_match(p.parsed, p); }
@@ -432,6 +477,9 @@ struct entry {
 std::vector<entry> checkers(bool gnutls_allocations_counted) {
     std::vector<entry> out = {
         {{"svcid-openssl", check_svcid_openssl, true, true}, runner<check_svcid_openssl>()},
+#if !defined(SVCID_BENCH_NARROW_TU)
+        {{"svcid-reference", check_svcid_reference, true, true}, runner<check_svcid_reference>()},
+#endif
         {{"svcid-prepared", check_svcid_prepared, true, true}, runner<check_svcid_prepared>()},
         {{"svcid-der", check_svcid_der, true, true}, runner<check_svcid_der>()},
         {{"svcid-der-parse", check_svcid_der_parse, true, true}, runner<check_svcid_der_parse>()},
@@ -464,8 +512,17 @@ int run_check(const std::vector<profile>& profiles, const std::vector<entry>& li
             }
         }
     }
+#if !defined(SVCID_BENCH_NARROW_TU)
+    for (const auto& p : profiles) {
+        if (instantiate_real_program(p) != p.expected) {
+            std::fprintf(stderr, "svcid-bench: match_any/match_all over svcid::reference on %s answered %s\n", p.name,
+                         p.expected ? "no match" : "match");
+            ++problems;
+        }
+    }
+#endif
     if (problems == 0)
-        std::printf("svcid-bench: %zu checkers agree on %zu profiles; svcid and the floor allocated nothing\n",
+        std::fprintf(stderr, "svcid-bench: %zu checkers agree on %zu profiles; svcid and the floor allocated nothing\n",
                     list.size(), profiles.size());
     return problems == 0 ? 0 : 1;
 }
@@ -495,7 +552,7 @@ int run_callgrind(const std::vector<profile>& profiles, const std::vector<entry>
             CALLGRIND_DUMP_STATS_AT(label.c_str());
 #endif
             require_answer(e.c, p, matched, callgrind_ops);
-            std::printf("%s %ld ops\n", label.c_str(), callgrind_ops);
+            std::fprintf(stderr, "%s %ld ops\n", label.c_str(), callgrind_ops);
         }
     }
 #if !defined(SVCID_BENCH_HAVE_CALLGRIND)
