@@ -82,10 +82,14 @@ int main(int argc, char** argv) {
         std::unique_ptr<SSL, void (*)(SSL*)> ssl(SSL_new(ctx.get()), SSL_free);
         const svcid::peer_identity* state =
             ssl ? svcid::attach_peer_identity(ssl.get(), allowed.data(), allowed.size()) : nullptr;
-        if (state != nullptr && SSL_set_fd(ssl.get(), fd) == 1 && SSL_accept(ssl.get()) == 1) {
-            // Authorisation can use which allow-list entry matched and the client's identifier.
-            const std::string greeting = "hello " + std::string(state->presented_value()) + " (allowed by entry " +
-                                         std::to_string(state->reference_index() + 1) + ")\n";
+        const bool handshake_ok = state != nullptr && SSL_set_fd(ssl.get(), fd) == 1 && SSL_accept(ssl.get()) == 1;
+        // Authorisation reads the outcome of this connection, which is "none" unless its
+        // peer was accepted (also after a resumption).
+        const svcid::peer_outcome who = handshake_ok ? svcid::peer_outcome_of(ssl.get()) : svcid::peer_outcome{};
+        if (who.accepted) {
+            // Which allow-list entry matched and the client's identifier.
+            const std::string greeting = "hello " + std::string(who.presented) + " (allowed by entry " +
+                                         std::to_string(who.reference_index + 1) + ")\n";
             SSL_write(ssl.get(), greeting.data(), static_cast<int>(greeting.size()));
             std::printf("accepted: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
             SSL_shutdown(ssl.get());

@@ -9,9 +9,20 @@
 
 namespace {
 std::atomic<long> count{0};
+// 0: no injection; k > 0: the k-th allocation from now fails (once).
+std::atomic<long> fail_countdown{0};
+
+bool injected_failure() noexcept {
+    long left = fail_countdown.load();
+    while (left > 0) {
+        if (fail_countdown.compare_exchange_weak(left, left - 1)) return left == 1;
+    }
+    return false;
+}
 
 void* allocate(std::size_t n) noexcept {
     ++count;
+    if (injected_failure()) return nullptr;
     return std::malloc(n == 0 ? 1 : n);
 }
 void* allocate_or_abort(std::size_t n) noexcept {
@@ -26,6 +37,7 @@ void* allocate_or_abort(std::size_t n) noexcept {
 void* counting_malloc(std::size_t n, const char*, int) { return allocate(n); }
 void* counting_realloc(void* p, std::size_t n, const char*, int) {
     ++count;
+    if (injected_failure()) return nullptr;
     return std::realloc(p, n);
 }
 void counting_free(void* p, const char*, int) { std::free(p); }
@@ -37,6 +49,8 @@ const bool hooks_installed = CRYPTO_set_mem_functions(counting_malloc, counting_
 namespace svcid_test {
 long allocations() noexcept { return count.load(); }
 bool openssl_allocations_counted() noexcept { return hooks_installed; }
+void fail_allocation(long k) noexcept { fail_countdown.store(k); }
+bool allocation_failure_pending() noexcept { return fail_countdown.load() > 0; }
 } // namespace svcid_test
 
 // Every replaceable form, so that sanitizer runtimes never pair ours with theirs.

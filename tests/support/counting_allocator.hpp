@@ -6,6 +6,11 @@
 namespace svcid_test {
 long allocations() noexcept;
 bool openssl_allocations_counted() noexcept;
+/// Makes the k-th heap allocation from now fail (nullptr from the nothrow forms and from
+/// OpenSSL's allocator; the throwing forms abort); 0 disarms.
+void fail_allocation(long k) noexcept;
+/// Whether an armed failure has not happened yet.
+bool allocation_failure_pending() noexcept;
 } // namespace svcid_test
 
 #endif

@@ -125,6 +125,12 @@ TEST_CASE("mutual TLS: a correct client and server accept each other, and the se
     CHECK(result.server.svcid_accepted);
     CHECK(result.server.reference_index == 1);
     CHECK(result.server.presented == "spiffe://example.org/ns/payments/sa/api");
+    CHECK(result.server.outcome_accepted);
+    CHECK(result.server.outcome_error == X509_V_OK);
+    CHECK(result.server.outcome_index == 1);
+    CHECK(result.server.outcome_presented == "spiffe://example.org/ns/payments/sa/api");
+    CHECK(result.client.outcome_accepted);
+    CHECK(result.client.outcome_index == 0);
     CHECK(result.server.explanation.find("matched") != std::string::npos);
 }
 
@@ -358,8 +364,16 @@ TEST_CASE("a chained callback that runs before svcid may accept a chain error, a
     accepted_client.trusted.clear();
     const auto accepted = handshake(accepted_client, plain_server(server_cert()));
     CHECK(accepted.client.completed);
-    CHECK(accepted.client.svcid_accepted);
+    CHECK(accepted.client.svcid_name_matched);
     CHECK(user_calls > 0);
+    // F2: the waived chain error is reported, never an acceptance.
+    CHECK(accepted.client.verify_result == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE);
+    CHECK_FALSE(accepted.client.svcid_accepted);
+    CHECK(accepted.client.svcid_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE);
+    CHECK_FALSE(accepted.client.outcome_accepted);
+    CHECK(accepted.client.outcome_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE);
+    CHECK(accepted.client.outcome_index == svcid::no_reference_index);
+    CHECK(accepted.client.outcome_presented.empty());
 
     auto refused_client = client_expecting(refs({"api.example.com"}), options);
     refused_client.trusted.clear();
@@ -425,5 +439,7 @@ TEST_CASE("a chained callback that runs after svcid and waives a chain error at 
     accepted_client.trusted.clear();
     const auto accepted = handshake(accepted_client, plain_server(server_cert()));
     CHECK(accepted.client.completed);
-    CHECK(accepted.client.svcid_accepted);
+    CHECK(accepted.client.svcid_name_matched);
+    CHECK_FALSE(accepted.client.outcome_accepted);
+    CHECK(accepted.client.outcome_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE);
 }

@@ -45,11 +45,37 @@ struct outcome {
     bool svcid_attached = false;
     bool svcid_checked = false;
     bool svcid_accepted = false;
+    bool svcid_name_matched = false;
     int svcid_error = X509_V_OK;
-    std::size_t reference_index = 0;
+    std::size_t reference_index = svcid::no_reference_index;
     std::string presented;
     std::string explanation;
+    bool resumed = false;
+    bool outcome_accepted = false; ///< peer_outcome_of(ssl), the validated view
+    int outcome_error = X509_V_OK;
+    std::size_t outcome_index = svcid::no_reference_index;
+    std::string outcome_presented;
 };
+
+/// Copies svcid's state and the validated outcome of `ssl` into `out`.
+inline void read_svcid(SSL* ssl, outcome& out) {
+    out.resumed = SSL_session_reused(ssl) == 1;
+    if (const svcid::peer_identity* state = svcid::peer_identity_of(ssl)) {
+        out.svcid_attached = true;
+        out.svcid_checked = state->checked();
+        out.svcid_accepted = state->accepted();
+        out.svcid_name_matched = state->name_matched();
+        out.svcid_error = state->verify_error();
+        out.reference_index = state->accepted() ? state->reference_index() : state->failed_reference_index();
+        out.presented = std::string(state->presented_value());
+        out.explanation = std::string(state->explanation());
+    }
+    const svcid::peer_outcome who = svcid::peer_outcome_of(ssl);
+    out.outcome_accepted = who.accepted;
+    out.outcome_error = who.verify_error;
+    out.outcome_index = who.reference_index;
+    out.outcome_presented = std::string(who.presented);
+}
 
 inline std::unique_ptr<SSL_CTX, ssl_ctx_free> make_context(const endpoint& e, bool server) {
     std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx(check(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()), "SSL_CTX_new"));
@@ -87,15 +113,7 @@ inline outcome run_side(SSL_CTX* ctx, int fd, const endpoint& e, bool server) {
     }
     out.first_error = ERR_peek_error();
     out.verify_result = SSL_get_verify_result(ssl.get());
-    if (const svcid::peer_identity* state = svcid::peer_identity_of(ssl.get())) {
-        out.svcid_attached = true;
-        out.svcid_checked = state->checked();
-        out.svcid_accepted = state->accepted();
-        out.svcid_error = state->verify_error();
-        out.reference_index = state->reference_index();
-        out.presented = std::string(state->presented_value());
-        out.explanation = std::string(state->explanation());
-    }
+    read_svcid(ssl.get(), out);
     if (out.completed) SSL_shutdown(ssl.get());
     ERR_clear_error();
     return out;

@@ -1,0 +1,514 @@
+// Resumption, reuse and fail-closed regressions (issue 13): each scenario is a real
+// handshake, or a sequence of them on shared SSL_CTXs so that sessions can resume, and
+// asserts the refusing side's exact verify error; each refusal has a positive control.
+#include <svcid/openssl/verify.hpp>
+
+#include "catch.hpp"
+#include "counting_allocator.hpp"
+#include "loopback.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace der = svcid_test::der;
+using svcid_test::built_certificate;
+using svcid_test::cert_spec;
+using svcid_test::outcome;
+
+namespace {
+
+using ctx_ptr = std::unique_ptr<SSL_CTX, svcid_test::ssl_ctx_free>;
+using ssl_ptr = std::unique_ptr<SSL, svcid_test::ssl_free>;
+struct session_free { void operator()(SSL_SESSION* p) const noexcept { SSL_SESSION_free(p); } };
+using session_ptr = std::unique_ptr<SSL_SESSION, session_free>;
+
+struct pki {
+    built_certificate ca = make("svcid resumption CA", nullptr);
+    built_certificate server_a = issue(der::dns("a.test"));
+    built_certificate admin = issue(der::uri("spiffe://example.org/admin"));
+    built_certificate reader = issue(der::uri("spiffe://example.org/reader"));
+
+    static built_certificate make(const char* cn, const built_certificate* issuer) {
+        cert_spec spec;
+        spec.subject_cn(cn);
+        spec.ca = issuer == nullptr;
+        if (issuer == nullptr) return svcid_test::make_certificate(spec);
+        return svcid_test::make_certificate(spec, {issuer->cert.get(), issuer->key.get()});
+    }
+    built_certificate issue(std::string san) const {
+        cert_spec spec;
+        spec.subject_cn("leaf");
+        spec.add_san(std::move(san));
+        return svcid_test::make_certificate(spec, {ca.cert.get(), ca.key.get()});
+    }
+};
+const pki& the_pki() {
+    static const pki p;
+    return p;
+}
+
+/// How sessions resume: TLS 1.2 with session IDs only, TLS 1.2 tickets, TLS 1.3 PSK tickets.
+enum class resumption { tls12_session_id, tls12_ticket, tls13_psk };
+const char* name_of(resumption r) {
+    switch (r) {
+    case resumption::tls12_session_id: return "TLS 1.2 session ID";
+    case resumption::tls12_ticket: return "TLS 1.2 ticket";
+    case resumption::tls13_psk: return "TLS 1.3 PSK";
+    }
+    return "";
+}
+
+ctx_ptr make_ctx(bool server, resumption mode, const built_certificate* identity, bool trust_ca = true) {
+    ctx_ptr ctx(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
+    REQUIRE(ctx);
+    const int version = mode == resumption::tls13_psk ? TLS1_3_VERSION : TLS1_2_VERSION;
+    REQUIRE(SSL_CTX_set_min_proto_version(ctx.get(), version) == 1);
+    REQUIRE(SSL_CTX_set_max_proto_version(ctx.get(), version) == 1);
+    if (mode == resumption::tls12_session_id) SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+    if (identity != nullptr) {
+        REQUIRE(SSL_CTX_use_certificate(ctx.get(), identity->cert.get()) == 1);
+        REQUIRE(SSL_CTX_use_PrivateKey(ctx.get(), identity->key.get()) == 1);
+    }
+    if (trust_ca) REQUIRE(X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx.get()), the_pki().ca.cert.get()) == 1);
+    return ctx;
+}
+
+struct pair_outcome {
+    outcome client;
+    outcome server;
+};
+
+// One handshake between two prepared SSLs over a fresh socketpair; each side ends with a
+// clean close_notify when it completed, so its session stays resumable.
+pair_outcome run(SSL* client, SSL* server) {
+    static const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
+    REQUIRE(sigpipe_ignored);
+    int fds[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    svcid_test::set_timeouts(fds[0]);
+    svcid_test::set_timeouts(fds[1]);
+    REQUIRE(SSL_set_fd(client, fds[0]) == 1);
+    REQUIRE(SSL_set_fd(server, fds[1]) == 1);
+    pair_outcome result;
+    std::thread server_thread([&] {
+        ERR_clear_error();
+        result.server.completed = SSL_accept(server) == 1 && SSL_write(server, "ok", 2) == 2;
+        result.server.first_error = ERR_peek_error();
+        result.server.verify_result = SSL_get_verify_result(server);
+        svcid_test::read_svcid(server, result.server);
+        if (result.server.completed) SSL_shutdown(server);
+        ERR_clear_error();
+        shutdown(fds[1], SHUT_RDWR);
+    });
+    ERR_clear_error();
+    char greeting[2] = {};
+    result.client.completed = SSL_connect(client) == 1 && SSL_read(client, greeting, 2) == 2;
+    result.client.first_error = ERR_peek_error();
+    result.client.verify_result = SSL_get_verify_result(client);
+    svcid_test::read_svcid(client, result.client);
+    if (result.client.completed) SSL_shutdown(client);
+    ERR_clear_error();
+    shutdown(fds[0], SHUT_RDWR);
+    server_thread.join();
+    close(fds[0]);
+    close(fds[1]);
+    return result;
+}
+
+svcid::reference ref(const char* text) {
+    auto r = svcid::parse_reference(text);
+    REQUIRE(r.has_value());
+    return *r;
+}
+svcid::reference spiffe(const char* id) {
+    auto r = svcid::make_spiffe_reference(id, svcid::spiffe_match::exact);
+    REQUIRE(r.has_value());
+    return *r;
+}
+
+ssl_ptr client_expecting(SSL_CTX* ctx, const char* host, SSL_SESSION* offer = nullptr) {
+    ssl_ptr ssl(SSL_new(ctx));
+    REQUIRE(ssl);
+    const svcid::reference expected[] = {ref(host)};
+    REQUIRE(svcid::verify_server_identity(ssl.get(), expected, 1) != nullptr);
+    if (offer != nullptr) REQUIRE(SSL_set_session(ssl.get(), offer) == 1);
+    return ssl;
+}
+
+ssl_ptr plain_server(SSL_CTX* ctx) {
+    ssl_ptr ssl(SSL_new(ctx));
+    REQUIRE(ssl);
+    return ssl;
+}
+
+ssl_ptr server_allowing(SSL_CTX* ctx, std::vector<svcid::reference> allowed) {
+    ssl_ptr ssl(SSL_new(ctx));
+    REQUIRE(ssl);
+    REQUIRE(svcid::require_client_identity(ssl.get(), allowed.data(), allowed.size()) != nullptr);
+    return ssl;
+}
+
+const resumption all_modes[] = {resumption::tls12_session_id, resumption::tls12_ticket, resumption::tls13_psk};
+
+} // namespace
+
+TEST_CASE("client: a session made for a.test is not resumed by an SSL that expects b.test", "[tls][resumption]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto client_ctx = make_ctx(false, mode, nullptr);
+
+        auto first = client_expecting(client_ctx.get(), "a.test");
+        auto s1 = plain_server(server_ctx.get());
+        const auto made = run(first.get(), s1.get());
+        REQUIRE(made.client.completed);
+        REQUIRE(made.client.outcome_accepted);
+        session_ptr session(SSL_get1_session(first.get()));
+        REQUIRE(session);
+        REQUIRE(SSL_SESSION_is_resumable(session.get()) == 1);
+
+        // The attack: same session, another expected identity. A full handshake follows,
+        // and svcid refuses a.test's certificate.
+        auto other = client_expecting(client_ctx.get(), "b.test", session.get());
+        auto s2 = plain_server(server_ctx.get());
+        const auto refused = run(other.get(), s2.get());
+        CHECK_FALSE(refused.client.completed);
+        CHECK_FALSE(refused.client.resumed);
+        CHECK(refused.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        CHECK_FALSE(refused.client.outcome_accepted);
+
+        // Positive control: the same expected identity resumes and reports the right peer.
+        auto same = client_expecting(client_ctx.get(), "a.test", session.get());
+        auto s3 = plain_server(server_ctx.get());
+        const auto resumed = run(same.get(), s3.get());
+        CHECK(resumed.client.completed);
+        CHECK(resumed.client.resumed);
+        CHECK(resumed.client.verify_result == X509_V_OK);
+        CHECK(resumed.client.outcome_accepted);
+        CHECK(resumed.client.outcome_index == 0);
+        CHECK(resumed.client.outcome_presented == "a.test");
+    }
+}
+
+TEST_CASE("client: SSL_clear reuse with a re-attached identity runs a full handshake", "[tls][resumption][reuse]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto client_ctx = make_ctx(false, mode, nullptr);
+        auto client = client_expecting(client_ctx.get(), "a.test");
+        auto s1 = plain_server(server_ctx.get());
+        REQUIRE(run(client.get(), s1.get()).client.outcome_accepted);
+
+        // Reuse with the same expectation: resumed, accepted.
+        REQUIRE(SSL_clear(client.get()) == 1);
+        auto s2 = plain_server(server_ctx.get());
+        const auto again = run(client.get(), s2.get());
+        CHECK(again.client.completed);
+        CHECK(again.client.resumed);
+        CHECK(again.client.outcome_accepted);
+        CHECK(again.client.outcome_presented == "a.test");
+
+        // Reuse after re-attaching b.test: the kept session is dropped, the name refused.
+        REQUIRE(SSL_clear(client.get()) == 1);
+        const svcid::reference b[] = {ref("b.test")};
+        REQUIRE(svcid::verify_server_identity(client.get(), b, 1) != nullptr);
+        auto s3 = plain_server(server_ctx.get());
+        const auto refused = run(client.get(), s3.get());
+        CHECK_FALSE(refused.client.completed);
+        CHECK_FALSE(refused.client.resumed);
+        CHECK(refused.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        CHECK_FALSE(refused.client.outcome_accepted);
+        CHECK(refused.client.outcome_index == svcid::no_reference_index);
+    }
+}
+
+TEST_CASE("client: a session from a context that verified nothing is not resumed (F4)", "[tls][resumption]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        // A client that trusts no CA and does not verify: its session's verify result is a
+        // chain error and it carries no svcid policy digest.
+        auto careless_ctx = make_ctx(false, mode, nullptr, false);
+        ssl_ptr careless(SSL_new(careless_ctx.get()));
+        SSL_set_verify(careless.get(), SSL_VERIFY_NONE, nullptr);
+        auto s1 = plain_server(server_ctx.get());
+        const auto made = run(careless.get(), s1.get());
+        REQUIRE(made.client.completed);
+        REQUIRE(made.client.verify_result != X509_V_OK);
+        session_ptr session(SSL_get1_session(careless.get()));
+        REQUIRE(session);
+
+        // svcid on a context that also trusts nothing: resuming would skip the chain check
+        // that a full handshake fails.
+        auto strict_ctx = make_ctx(false, mode, nullptr, false);
+        auto strict = client_expecting(strict_ctx.get(), "a.test", session.get());
+        auto s2 = plain_server(server_ctx.get());
+        const auto refused = run(strict.get(), s2.get());
+        CHECK_FALSE(refused.client.completed);
+        CHECK_FALSE(refused.client.resumed);
+        // The server sends its CA too (OpenSSL builds the chain from its store).
+        CHECK(refused.client.verify_result == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+        CHECK_FALSE(refused.client.outcome_accepted);
+    }
+}
+
+TEST_CASE("server: a client admitted under one allow-list does not resume under another", "[tls][resumption][mtls]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto client_ctx = make_ctx(false, mode, &the_pki().reader);
+
+        auto c1 = client_expecting(client_ctx.get(), "a.test");
+        auto s1 = server_allowing(server_ctx.get(), {spiffe("spiffe://example.org/reader")});
+        const auto made = run(c1.get(), s1.get());
+        REQUIRE(made.server.completed);
+        REQUIRE(made.server.outcome_accepted);
+        session_ptr session(SSL_get1_session(c1.get()));
+        REQUIRE(session);
+
+        auto c2 = client_expecting(client_ctx.get(), "a.test", session.get());
+        auto s2 = server_allowing(server_ctx.get(), {spiffe("spiffe://example.org/admin")});
+        const auto refused = run(c2.get(), s2.get());
+        CHECK_FALSE(refused.server.completed);
+        CHECK_FALSE(refused.server.resumed);
+        CHECK(refused.server.verify_result == svcid::verify_error_application);
+        CHECK_FALSE(refused.server.outcome_accepted);
+        CHECK(refused.server.outcome_index == svcid::no_reference_index);
+        CHECK_FALSE(refused.client.completed);
+
+        // Positive control: the same allow-list on another SSL of the context resumes.
+        auto c3 = client_expecting(client_ctx.get(), "a.test", session.get());
+        auto s3 = server_allowing(server_ctx.get(), {spiffe("spiffe://example.org/reader")});
+        const auto resumed = run(c3.get(), s3.get());
+        CHECK(resumed.server.completed);
+        CHECK(resumed.server.resumed);
+        CHECK(resumed.server.outcome_accepted);
+        CHECK(resumed.server.outcome_presented == "spiffe://example.org/reader");
+    }
+}
+
+TEST_CASE("server: a reader resuming under {admin, reader} is reported as entry 1, never entry 0",
+          "[tls][resumption][mtls]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto client_ctx = make_ctx(false, mode, &the_pki().reader);
+        const std::vector<svcid::reference> roles = {spiffe("spiffe://example.org/admin"),
+                                                     spiffe("spiffe://example.org/reader")};
+        auto c1 = client_expecting(client_ctx.get(), "a.test");
+        auto s1 = server_allowing(server_ctx.get(), roles);
+        const auto made = run(c1.get(), s1.get());
+        REQUIRE(made.server.outcome_accepted);
+        CHECK(made.server.outcome_index == 1);
+        session_ptr session(SSL_get1_session(c1.get()));
+
+        auto c2 = client_expecting(client_ctx.get(), "a.test", session.get());
+        auto s2 = server_allowing(server_ctx.get(), roles);
+        const auto resumed = run(c2.get(), s2.get());
+        CHECK(resumed.server.completed);
+        CHECK(resumed.server.resumed);
+        CHECK(resumed.server.outcome_accepted);
+        CHECK(resumed.server.outcome_error == X509_V_OK);
+        CHECK(resumed.server.outcome_index == 1);
+        CHECK(resumed.server.outcome_presented == "spiffe://example.org/reader");
+    }
+}
+
+TEST_CASE("server: SSL_clear reuse never reports the previous connection's peer", "[tls][reuse][mtls]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto reader_ctx = make_ctx(false, mode, &the_pki().reader);
+        auto admin_ctx = make_ctx(false, mode, &the_pki().admin);
+        auto anonymous_ctx = make_ctx(false, mode, nullptr);
+        auto server = server_allowing(server_ctx.get(), {spiffe("spiffe://example.org/admin"),
+                                                          spiffe("spiffe://example.org/reader")});
+        auto c1 = client_expecting(reader_ctx.get(), "a.test");
+        REQUIRE(run(c1.get(), server.get()).server.outcome_index == 1);
+
+        // A client with no certificate on the reused SSL: refused, and nothing reads as a match.
+        REQUIRE(SSL_clear(server.get()) == 1);
+        auto c2 = client_expecting(anonymous_ctx.get(), "a.test");
+        const auto anonymous = run(c2.get(), server.get());
+        CHECK_FALSE(anonymous.server.completed);
+        CHECK(ERR_GET_REASON(anonymous.server.first_error) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE);
+        CHECK_FALSE(anonymous.server.svcid_accepted);
+        CHECK_FALSE(anonymous.server.outcome_accepted);
+        CHECK(anonymous.server.outcome_index == svcid::no_reference_index);
+        CHECK(anonymous.server.outcome_presented.empty());
+
+        // The admin on the reused SSL is entry 0 with its own identifier.
+        REQUIRE(SSL_clear(server.get()) == 1);
+        auto c3 = client_expecting(admin_ctx.get(), "a.test");
+        const auto admin = run(c3.get(), server.get());
+        CHECK(admin.server.completed);
+        CHECK(admin.server.outcome_accepted);
+        CHECK(admin.server.outcome_index == 0);
+        CHECK(admin.server.outcome_presented == "spiffe://example.org/admin");
+    }
+}
+
+TEST_CASE("server: an allow-list with SSL_VERIFY_PEER but no FAIL_IF_NO_PEER_CERT still refuses a client "
+          "without a certificate",
+          "[tls][fail-closed][mtls]") {
+    for (const bool fail_if_none : {false, true}) {
+        INFO("FAIL_IF_NO_PEER_CERT " << fail_if_none);
+        auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+        auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+        ssl_ptr server(SSL_new(server_ctx.get()));
+        const svcid::reference allowed[] = {spiffe("spiffe://example.org/reader")};
+        REQUIRE(svcid::attach_peer_identity(server.get(), allowed, 1) != nullptr);
+        SSL_set_verify(server.get(), SSL_VERIFY_PEER | (fail_if_none ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+                       svcid::verify_callback);
+        auto client = client_expecting(client_ctx.get(), "a.test");
+        const auto result = run(client.get(), server.get());
+        CHECK_FALSE(result.server.completed);
+        CHECK(ERR_GET_REASON(result.server.first_error) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE);
+        CHECK_FALSE(result.server.svcid_checked);
+        CHECK(result.server.svcid_error == svcid::verify_error_application);
+        CHECK(result.server.reference_index == svcid::no_reference_index);
+        CHECK_FALSE(result.server.outcome_accepted);
+        CHECK(result.server.outcome_index == svcid::no_reference_index);
+        CHECK_FALSE(result.client.completed);
+    }
+}
+
+namespace {
+int app_callback_calls = 0;
+int accept_everything(int, X509_STORE_CTX*) {
+    ++app_callback_calls;
+    return 1;
+}
+} // namespace
+
+TEST_CASE("an application callback set after svcid's does not unhook svcid (F1)", "[tls][fail-closed]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    for (const char* host : {"b.test", "a.test"}) {
+        INFO(host);
+        auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr, false);
+        auto client = client_expecting(client_ctx.get(), host);
+        app_callback_calls = 0;
+        SSL_set_verify(client.get(), SSL_VERIFY_NONE, accept_everything);
+        auto server = plain_server(server_ctx.get());
+        const auto result = run(client.get(), server.get());
+        CHECK(app_callback_calls > 0);
+        if (std::string(host) == "b.test") {
+            // The app waives the chain error; svcid still refuses the name.
+            CHECK_FALSE(result.client.completed);
+            CHECK(result.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        } else {
+            // The name matches, the waived chain error is reported (F2): not accepted.
+            CHECK(result.client.completed);
+            CHECK(result.client.svcid_name_matched);
+            CHECK_FALSE(result.client.outcome_accepted);
+            CHECK(result.client.outcome_error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+        }
+    }
+}
+
+namespace {
+int reattach_depth = -1;
+int reattach_calls = 0;
+// A chained callback that replaces svcid's state while svcid's callback is running.
+int reattach_at_depth(int preverify_ok, X509_STORE_CTX* store) {
+    if (X509_STORE_CTX_get_error_depth(store) != reattach_depth) return preverify_ok;
+    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    const svcid::reference any[] = {*svcid::parse_reference("a.test")};
+    ++reattach_calls;
+    if (svcid::attach_peer_identity(ssl, any, 1) == nullptr) return 0;
+    return preverify_ok;
+}
+} // namespace
+
+TEST_CASE("a chained callback that re-attaches during verification is refused, without use-after-free",
+          "[tls][fail-closed][chain-callback]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    // The server sends its CA too, so OpenSSL calls the callback at depth 1 and 0.
+    REQUIRE(SSL_CTX_add1_chain_cert(server_ctx.get(), the_pki().ca.cert.get()) == 1);
+    for (const auto order : {svcid::chain_order::before_svcid, svcid::chain_order::after_svcid}) {
+        for (const int depth : {1, 0}) {
+            INFO("depth " << depth);
+            reattach_depth = depth;
+            reattach_calls = 0;
+            auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+            ssl_ptr client(SSL_new(client_ctx.get()));
+            svcid::verify_options options;
+            options.chained = reattach_at_depth;
+            options.order = order;
+            const svcid::reference expected[] = {ref("a.test")};
+            REQUIRE(svcid::verify_server_identity(client.get(), expected, 1, options) != nullptr);
+            auto server = plain_server(server_ctx.get());
+            const auto result = run(client.get(), server.get());
+            CHECK(reattach_calls == 1);
+            CHECK_FALSE(result.client.completed);
+            CHECK(result.client.verify_result == svcid::verify_error_application);
+            CHECK_FALSE(result.client.outcome_accepted);
+        }
+    }
+}
+
+TEST_CASE("allocation failure at each allocation of an attach leaves an SSL that refuses every peer",
+          "[tls][fail-closed][allocation]") {
+    REQUIRE(svcid_test::openssl_allocations_counted());
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+    const svcid::reference expected[] = {ref("a.test")};
+    for (const bool reattach : {false, true}) {
+        INFO("re-attach " << reattach);
+        int failures = 0;
+        for (long k = 1;; ++k) {
+            INFO("failing allocation " << k);
+            ssl_ptr client(SSL_new(client_ctx.get()));
+            REQUIRE(client);
+            // Before a re-attach, the SSL already has a state that would accept a.test.
+            if (reattach) REQUIRE(svcid::verify_server_identity(client.get(), expected, 1) != nullptr);
+            svcid_test::fail_allocation(k);
+            const bool attached = svcid::verify_server_identity(client.get(), expected, 1) != nullptr;
+            const bool injected = !svcid_test::allocation_failure_pending();
+            svcid_test::fail_allocation(0);
+            if (!injected) {
+                // Past the last allocation: attaching worked.
+                REQUIRE(attached);
+                break;
+            }
+            auto server = plain_server(server_ctx.get());
+            const auto result = run(client.get(), server.get());
+            if (attached) {
+                CHECK(result.client.outcome_accepted);
+                continue;
+            }
+            ++failures;
+            CHECK_FALSE(result.client.completed);
+            CHECK(result.client.verify_result == svcid::verify_error_application);
+            CHECK_FALSE(result.client.outcome_accepted);
+        }
+        // The state, the references and the digest context at least.
+        CHECK(failures >= 3);
+    }
+}
+
+TEST_CASE("SSL_dup: the copy keeps the policy and refuses a wrong name on its own", "[tls][ownership]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+    for (const char* host : {"b.test", "a.test"}) {
+        auto original = client_expecting(client_ctx.get(), host);
+        ssl_ptr copy(SSL_dup(original.get()));
+        REQUIRE(copy);
+        REQUIRE(svcid::peer_identity_of(copy.get()) != svcid::peer_identity_of(original.get()));
+        auto server = plain_server(server_ctx.get());
+        const auto result = run(copy.get(), server.get());
+        if (std::string(host) == "b.test") {
+            CHECK_FALSE(result.client.completed);
+            CHECK(result.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        } else {
+            CHECK(result.client.completed);
+            CHECK(result.client.outcome_accepted);
+            CHECK(result.client.outcome_presented == "a.test");
+        }
+    }
+}
