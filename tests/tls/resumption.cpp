@@ -512,3 +512,23 @@ TEST_CASE("SSL_dup: the copy keeps the policy and refuses a wrong name on its ow
         }
     }
 }
+
+TEST_CASE("an attached policy with no verify callback installed still checks the name", "[tls][fail-closed]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+    for (const char* host : {"b.test", "a.test"}) {
+        INFO(host);
+        ssl_ptr client(SSL_new(client_ctx.get()));
+        const svcid::reference expected[] = {ref(host)};
+        REQUIRE(svcid::attach_peer_identity(client.get(), expected, 1) != nullptr);
+        auto server = plain_server(server_ctx.get());
+        const auto result = run(client.get(), server.get());
+        if (std::string(host) == "b.test") {
+            CHECK_FALSE(result.client.completed);
+            CHECK(result.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        } else {
+            CHECK(result.client.completed);
+            CHECK(result.client.outcome_accepted);
+        }
+    }
+}

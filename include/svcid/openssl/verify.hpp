@@ -591,7 +591,11 @@ inline void peer_identity::on_handshake_start(SSL* ssl) noexcept {
     // sends none; svcid's policy is for a peer that presents an identity, so it is required.
     // Post-handshake authentication (RFC 8446 §4.6.2) asks later: the outcome stays none.
     if (SSL_is_server(ssl) && (wanted & SSL_VERIFY_POST_HANDSHAKE) == 0) wanted |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-    if (wanted != SSL_get_verify_mode(ssl)) SSL_set_verify(ssl, wanted, SSL_get_verify_callback(ssl));
+    // With no callback at all nobody would ask svcid: OpenSSL's default would accept any
+    // name under a trusted chain.
+    const ssl_verify_callback callback = SSL_get_verify_callback(ssl);
+    if (wanted != SSL_get_verify_mode(ssl) || callback == nullptr)
+        SSL_set_verify(ssl, wanted, callback != nullptr ? callback : verify_callback);
     if (!SSL_is_server(ssl)) {
         SSL_SESSION* session = SSL_get_session(ssl);
         if (session != nullptr && !session_acceptable(ssl, session)) {
