@@ -6,6 +6,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <sys/stat.h>
@@ -35,6 +37,9 @@ struct x509_sig_free { void operator()(X509_SIG* p) const noexcept { X509_SIG_fr
 struct p8_free { void operator()(PKCS8_PRIV_KEY_INFO* p) const noexcept { PKCS8_PRIV_KEY_INFO_free(p); } };
 struct openssl_string_free { void operator()(char* p) const noexcept { OPENSSL_free(p); } };
 struct openssl_bytes_free { void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); } };
+struct pkcs7_free { void operator()(PKCS7* p) const noexcept { PKCS7_free(p); } };
+struct pkcs12_free { void operator()(PKCS12* p) const noexcept { PKCS12_free(p); } };
+struct x509_stack_free { void operator()(STACK_OF(X509)* p) const noexcept { sk_X509_pop_free(p, X509_free); } };
 
 /// The reason OpenSSL queued last, for messages; clears the queue.
 std::string openssl_reason() {
@@ -92,10 +97,81 @@ std::string decrypt_pkcs8(X509_SIG* encrypted, const std::optional<std::string>&
 
 /// Decodes one whole DER object of unknown type. `hint` narrows the guess when a PEM label
 /// named the type. Returns an error phrase, or "" with `out` filled.
-enum class der_hint { any, certificate, request, private_key, encrypted_private_key, public_key };
+enum class der_hint { any, certificate, request, private_key, encrypted_private_key, public_key, rsa_public_key, pkcs7 };
 
-std::string decode_der(std::string_view der, der_hint hint, const std::optional<std::string>& password,
-                       loaded_object& out) {
+/// The certificates of a PKCS #7 SignedData (RFC 2315 §9.1), the form of .p7b/.p7c chains.
+std::string certificates_of_pkcs7(PKCS7* p7, std::vector<loaded_object>& objects) {
+    if (PKCS7_type_is_signed(p7) == 0 || p7->d.sign == nullptr) return "PKCS #7 that is no SignedData";
+    const STACK_OF(X509)* certs = p7->d.sign->cert;
+    const int n = certs != nullptr ? sk_X509_num(certs) : 0;
+    if (n == 0) return "PKCS #7 SignedData with no certificates";
+    for (int i = 0; i < n; ++i) {
+        X509* cert = sk_X509_value(certs, i);
+        if (X509_up_ref(cert) == 0) return "out of memory";
+        loaded_object object;
+        object.kind = object_kind::certificate;
+        object.cert.reset(cert);
+        objects.push_back(std::move(object));
+    }
+    return {};
+}
+
+/// The key, certificate and CA certificates of a PKCS #12 file (RFC 7292). The MAC is
+/// checked first, with the empty password when none was given, so a wrong password is told
+/// apart from a damaged file.
+std::string contents_of_pkcs12(PKCS12* p12, const std::optional<std::string>& password,
+                               std::vector<loaded_object>& objects) {
+    const char* pass = password ? password->c_str() : "";
+    const int pass_length = password ? static_cast<int>(password->size()) : 0;
+    if (PKCS12_mac_present(p12) != 0 && PKCS12_verify_mac(p12, pass, pass_length) == 0) {
+        // Some writers encode an empty password as no password at all.
+        if (password && !password->empty()) {
+            ERR_clear_error();
+            return "wrong password (the PKCS #12 MAC does not verify)";
+        }
+        if (PKCS12_verify_mac(p12, nullptr, 0) == 0) {
+            ERR_clear_error();
+            return password ? "wrong password (the PKCS #12 MAC does not verify)"
+                            : "password-protected PKCS #12: use --password-file";
+        }
+        pass = nullptr;
+    }
+    EVP_PKEY* key_raw = nullptr;
+    X509* cert_raw = nullptr;
+    STACK_OF(X509)* ca_raw = nullptr;
+    if (PKCS12_parse(p12, pass, &key_raw, &cert_raw, &ca_raw) == 0)
+        return "the PKCS #12 contents do not decode: " + openssl_reason();
+    pkey_ptr key(key_raw);
+    x509_ptr cert(cert_raw);
+    std::unique_ptr<STACK_OF(X509), x509_stack_free> ca(ca_raw);
+    if (cert) {
+        loaded_object object;
+        object.kind = object_kind::certificate;
+        object.cert = std::move(cert);
+        objects.push_back(std::move(object));
+    }
+    for (int i = 0; ca && i < sk_X509_num(ca.get()); ++i) {
+        X509* extra = sk_X509_value(ca.get(), i);
+        if (X509_up_ref(extra) == 0) return "out of memory";
+        loaded_object object;
+        object.kind = object_kind::certificate;
+        object.cert.reset(extra);
+        objects.push_back(std::move(object));
+    }
+    if (key) {
+        loaded_object object;
+        object.kind = object_kind::private_key;
+        object.key = std::move(key);
+        objects.push_back(std::move(object));
+    }
+    if (objects.empty()) return "PKCS #12 with no certificate or key";
+    return {};
+}
+
+/// One object into `out`, or, for a container (PKCS #7, PKCS #12), its contents appended to
+/// `objects` with `container` set.
+std::string decode_der_one(std::string_view der, der_hint hint, const std::optional<std::string>& password,
+                           loaded_object& out, std::vector<loaded_object>& objects, bool& container) {
     const auto* start = reinterpret_cast<const unsigned char*>(der.data());
     const long length = static_cast<long>(der.size());
     // Each attempt must consume the whole element: a prefix that happens to decode is not
@@ -151,7 +227,38 @@ std::string decode_der(std::string_view der, der_hint hint, const std::optional<
         }
         ERR_clear_error();
     }
+    if (hint == der_hint::any || hint == der_hint::rsa_public_key) {
+        // PKCS #1 RSAPublicKey (RFC 8017 §A.1.1), PEM "RSA PUBLIC KEY".
+        const unsigned char* p = start;
+        pkey_ptr key(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, length));
+        if (key && whole(p)) {
+            out.kind = object_kind::public_key;
+            out.key = std::move(key);
+            return {};
+        }
+        ERR_clear_error();
+    }
+    if (hint == der_hint::any || hint == der_hint::pkcs7) {
+        const unsigned char* p = start;
+        std::unique_ptr<PKCS7, pkcs7_free> p7(d2i_PKCS7(nullptr, &p, length));
+        if (p7 && whole(p)) {
+            container = true;
+            return certificates_of_pkcs7(p7.get(), objects);
+        }
+        ERR_clear_error();
+    }
+    if (hint == der_hint::any) {
+        const unsigned char* p = start;
+        std::unique_ptr<PKCS12, pkcs12_free> p12(d2i_PKCS12(nullptr, &p, length));
+        if (p12 && whole(p)) {
+            container = true;
+            return contents_of_pkcs12(p12.get(), password, objects);
+        }
+        ERR_clear_error();
+    }
     switch (hint) {
+    case der_hint::rsa_public_key: return "the PKCS #1 RSA public key does not decode (corrupt or truncated)";
+    case der_hint::pkcs7: return "the PKCS #7 does not decode (corrupt or truncated)";
     case der_hint::certificate: return "the certificate does not decode (corrupt or truncated)";
     case der_hint::request: return "the certificate request does not decode (corrupt or truncated)";
     case der_hint::private_key: return "unsupported or corrupt private key";
@@ -159,7 +266,17 @@ std::string decode_der(std::string_view der, der_hint hint, const std::optional<
     case der_hint::public_key: return "unsupported or corrupt public key";
     case der_hint::any: break;
     }
-    return "DER that is no certificate, certificate request or key";
+    return "DER that is no certificate, certificate request, key, PKCS #7 or PKCS #12";
+}
+
+/// Appends what `der` holds to `objects`: one object, or a container's contents.
+std::string decode_der(std::string_view der, der_hint hint, const std::optional<std::string>& password,
+                       std::vector<loaded_object>& objects) {
+    loaded_object out;
+    bool container = false;
+    std::string error = decode_der_one(der, hint, password, out, objects, container);
+    if (error.empty() && !container) objects.push_back(std::move(out));
+    return error;
 }
 
 void load_der(std::string_view data, loaded_file& file, const std::optional<std::string>& password) {
@@ -177,13 +294,11 @@ void load_der(std::string_view data, loaded_file& file, const std::optional<std:
                                              std::to_string(data.size());
             return;
         }
-        loaded_object object;
-        std::string error = decode_der(data.substr(0, element), der_hint::any, password, object);
+        std::string error = decode_der(data.substr(0, element), der_hint::any, password, file.objects);
         if (!error.empty()) {
             file.error = std::move(error);
             return;
         }
-        file.objects.push_back(std::move(object));
         data.remove_prefix(element);
     }
 }
@@ -196,6 +311,8 @@ der_hint hint_for_label(std::string_view label) {
     if (label == "PRIVATE KEY" || label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY" || label == "DSA PRIVATE KEY")
         return der_hint::private_key;
     if (label == "PUBLIC KEY") return der_hint::public_key;
+    if (label == "RSA PUBLIC KEY") return der_hint::rsa_public_key;
+    if (label == "PKCS7" || label == "CERTIFICATE CHAIN") return der_hint::pkcs7;
     return der_hint::any;
 }
 
@@ -250,10 +367,9 @@ void load_pem(std::string_view text, loaded_file& file, const std::optional<std:
                 return;
             }
         }
-        loaded_object object;
         std::string error = decode_der(
             std::string_view(reinterpret_cast<const char*>(data.get()), static_cast<std::size_t>(length)), hint,
-            password, object);
+            password, file.objects);
         // A wrong password passes the CBC padding check about once in 256 tries, and then
         // the "decrypted" bytes are noise: say so rather than blame the key's format.
         if (!error.empty() && cipher.cipher != nullptr) error = "wrong password (the decrypted key does not decode)";
@@ -261,7 +377,6 @@ void load_pem(std::string_view text, loaded_file& file, const std::optional<std:
             file.error = "PEM block " + std::to_string(block) + " (" + std::string(label) + "): " + error;
             return;
         }
-        file.objects.push_back(std::move(object));
     }
 }
 

@@ -27,13 +27,14 @@ constexpr int exit_bad_input = 2;
 constexpr const char* json_schema = "svcid-inspect/1";
 
 const char usage[] =
-    "usage: svcid-inspect [--json] cert FILE...\n"
+    "usage: svcid-inspect [--json] cert FILE... [--password-file F]\n"
     "       svcid-inspect [--json] csr FILE...\n"
     "       svcid-inspect [--json] match FILE REFERENCE... [--policy rfc9525|rfc6125]\n"
     "                               [--type dns|ip|srv|uri|spiffe|email]\n"
     "       svcid-inspect [--json] keymatch FILE... [--password-file F]\n"
     "\n"
-    "  cert      decode certificates (PEM or DER, every certificate of a chain)\n"
+    "  cert      decode certificates (PEM or DER, every certificate of a chain,\n"
+    "            PKCS #7 and PKCS #12 files)\n"
     "  csr       decode certificate signing requests and check their self-signature\n"
     "  match     is the certificate (or CSR) in FILE valid for each REFERENCE?\n"
     "            Without --type the type is told by the text: spiffe://..., scheme://host,\n"
@@ -47,7 +48,8 @@ const char usage[] =
     "  --policy P        rfc9525 (default: SAN only, whole-label wildcards) or rfc6125\n"
     "                    (adds partial wildcards and the CN-ID fallback)\n"
     "  --type T          how to read every REFERENCE\n"
-    "  --password-file F the password for encrypted private keys (first line of F)\n"
+    "  --password-file F the password for encrypted private keys and PKCS #12 files\n"
+    "                    (first line of F)\n"
     "\n"
     "exit status: 0 all good, 1 some reference or key does not match (or, with --strict,\n"
     "             a lint), 2 bad input\n";
@@ -84,14 +86,31 @@ std::string wrong_command_hint(const loaded_file& file, bool requests) {
 
 // Each file stands alone: a bad one is reported on stderr and in the JSON array, and the good
 // ones given with it are still decoded; the exit status is the worst of all files.
+/// The first line of --password-file, when given; false (reported) when it cannot be read.
+bool read_password(const options& o, std::optional<std::string>& password) {
+    if (!o.password_file) return true;
+    std::string text;
+    std::string error;
+    if (!read_input_file(*o.password_file, text, error)) {
+        file_error(*o.password_file, "cannot read the password file: " + error);
+        return false;
+    }
+    const std::size_t end = text.find_first_of("\r\n");
+    if (end != std::string::npos) text.resize(end);
+    password = std::move(text);
+    return true;
+}
+
 int run_decode(const options& o, bool requests) {
     if (o.arguments.empty()) return fail(std::string(o.command) + ": no FILE given");
+    std::optional<std::string> password;
+    if (!read_password(o, password)) return exit_bad_input;
     std::string out;
     json_writer json(out);
     if (o.json) json.begin_array();
     int status = exit_ok;
     for (const auto& path : o.arguments) {
-        loaded_file file = load_file(path, std::nullopt);
+        loaded_file file = load_file(path, password);
         std::string error = file.error;
         std::vector<document_info> documents;
         for (const auto& object : file.objects) {
@@ -263,8 +282,10 @@ int run_match(const options& o) {
         references.push_back({text, *parsed});
     }
 
+    std::optional<std::string> password;
+    if (!read_password(o, password)) return exit_bad_input;
     const std::string& path = o.arguments[0];
-    loaded_file file = load_file(path, std::nullopt);
+    loaded_file file = load_file(path, password);
     if (!file.error.empty()) return file_error(path, file.error);
     // A bundle may list its certificates in any order: the one to match is the leaf, the one
     // certificate that issued none of the others. Two candidates (two unrelated leaves, or a
@@ -304,15 +325,7 @@ struct key_entry {
 int run_keymatch(const options& o) {
     if (o.arguments.empty()) return fail("keymatch: no FILE given");
     std::optional<std::string> password;
-    if (o.password_file) {
-        std::string text;
-        std::string error;
-        if (!read_input_file(*o.password_file, text, error))
-            return file_error(*o.password_file, "cannot read the password file: " + error);
-        const std::size_t end = text.find_first_of("\r\n");
-        if (end != std::string::npos) text.resize(end);
-        password = std::move(text);
-    }
+    if (!read_password(o, password)) return exit_bad_input;
     std::vector<key_entry> entries;
     for (const auto& path : o.arguments) {
         loaded_file file = load_file(path, password);

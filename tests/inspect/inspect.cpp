@@ -5,6 +5,8 @@
 #include "json_reader.hpp"
 
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
 #include <openssl/conf.h>
 #include <openssl/x509v3.h>
 
@@ -839,4 +841,134 @@ TEST_CASE("--help prints the usage and exits 0; an unknown command or option exi
     CHECK(inspect({}).status == 2);
     CHECK(contains(inspect({"frobnicate"}).err, "unknown command"));
     CHECK(contains(inspect({"cert", "--bogus"}).err, "unknown option"));
+}
+
+// ---- containers ---------------------------------------------------------------------
+
+namespace {
+
+struct pkcs12_free { void operator()(PKCS12* p) const noexcept { PKCS12_free(p); } };
+struct pkcs7_free { void operator()(PKCS7* p) const noexcept { PKCS7_free(p); } };
+struct x509_stack_free { void operator()(STACK_OF(X509)* p) const noexcept { sk_X509_free(p); } };
+
+template <class Encode, class T>
+std::string der_of(Encode encode, T* object) {
+    unsigned char* der = nullptr;
+    const int length = encode(object, &der);
+    check(length, "i2d");
+    std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+    return bytes;
+}
+
+/// A leaf signed by a CA, for the container tests.
+struct leaf_and_ca {
+    built_certificate ca, leaf;
+};
+
+leaf_and_ca make_leaf_and_ca() {
+    cert_spec ca_spec;
+    ca_spec.subject_cn("Container Root CA");
+    ca_spec.ca = true;
+    leaf_and_ca r{make_certificate(ca_spec), {}};
+    cert_spec leaf_spec;
+    leaf_spec.subject_cn("p12.example.com").add_san(der::dns("p12.example.com"));
+    r.leaf = make_certificate(leaf_spec, {r.ca.cert.get(), r.ca.key.get()});
+    return r;
+}
+
+std::string pkcs12_of(const leaf_and_ca& c, const char* password) {
+    std::unique_ptr<STACK_OF(X509), x509_stack_free> extra(sk_X509_new_null());
+    check(sk_X509_push(extra.get(), c.ca.cert.get()), "sk_X509_push");
+    std::unique_ptr<PKCS12, pkcs12_free> p12(
+        PKCS12_create(password, "leaf", c.leaf.key.get(), c.leaf.cert.get(), extra.get(), 0, 0, 0, 0, 0));
+    check(p12 != nullptr, "PKCS12_create");
+    return der_of(i2d_PKCS12, p12.get());
+}
+
+} // namespace
+
+TEST_CASE("cert and keymatch read PKCS #12 (RFC 7292) with and without a password, and tell a wrong password apart") {
+    const leaf_and_ca c = make_leaf_and_ca();
+    const std::string locked = write_file("locked.p12", pkcs12_of(c, "s3cret"));
+    const std::string open = write_file("open.p12", pkcs12_of(c, nullptr));
+    const std::string good = write_file("p12-good.pw", "s3cret\n");
+    const std::string bad = write_file("p12-bad.pw", "guess\n");
+
+    const run_result text = inspect({"cert", locked, "--password-file", good});
+    INFO(text.err);
+    REQUIRE(text.status == 0);
+    CHECK(contains(text.out, "certificate 1 of 2\n"));
+    CHECK(contains(text.out, "subject:             CN=p12.example.com\n"));
+    CHECK(contains(text.out, "subject:             CN=Container Root CA\n"));
+
+    const run_result none = inspect({"cert", locked});
+    CHECK(none.status == 2);
+    CHECK(contains(none.err, "password-protected PKCS #12: use --password-file"));
+    const run_result wrong = inspect({"cert", locked, "--password-file", bad});
+    CHECK(wrong.status == 2);
+    CHECK(contains(wrong.err, "wrong password"));
+
+    const json_value root = parse_json(inspect({"--json", "cert", open}).out);
+    REQUIRE(root[0]["certificates"].size() == 2);
+    CHECK(root[0]["certificates"][0]["subject"].string == "CN=p12.example.com");
+
+    // The key inside matches the leaf beside it, and not the CA.
+    const std::string leaf_file = write_file("p12-leaf.crt", pem_of(c.leaf.cert.get()));
+    const std::string ca_file = write_file("p12-ca.crt", pem_of(c.ca.cert.get()));
+    const run_result same = inspect({"keymatch", leaf_file, open});
+    INFO(same.out);
+    CHECK(same.status == 0);
+    CHECK(contains(same.out, open + ": private key"));
+    CHECK(inspect({"keymatch", ca_file, locked, "--password-file", good}).status == 1);
+}
+
+TEST_CASE("cert reads a PKCS #7 certificate bundle (RFC 2315 §9.1), PEM and DER") {
+    const leaf_and_ca c = make_leaf_and_ca();
+    std::unique_ptr<PKCS7, pkcs7_free> p7(PKCS7_new());
+    check(p7 != nullptr, "PKCS7_new");
+    check(PKCS7_set_type(p7.get(), NID_pkcs7_signed), "PKCS7_set_type");
+    check(PKCS7_content_new(p7.get(), NID_pkcs7_data), "PKCS7_content_new");
+    check(PKCS7_add_certificate(p7.get(), c.leaf.cert.get()), "PKCS7_add_certificate");
+    check(PKCS7_add_certificate(p7.get(), c.ca.cert.get()), "PKCS7_add_certificate");
+    const std::string der_file = write_file("bundle.p7c", der_of(i2d_PKCS7, p7.get()));
+    const std::string pem_file =
+        write_file("bundle.p7b", pem([&](BIO* b) { return PEM_write_bio_PKCS7(b, p7.get()); }));
+    for (const std::string& file : {der_file, pem_file}) {
+        const run_result text = inspect({"cert", file});
+        INFO(file << "\n" << text.err);
+        REQUIRE(text.status == 0);
+        CHECK(contains(text.out, "certificate 2 of 2\n"));
+        CHECK(contains(text.out, "subject:             CN=Container Root CA\n"));
+        // match finds the leaf of the bundle wherever it stands.
+        CHECK(inspect({"match", file, "p12.example.com"}).status == 0);
+    }
+    // A SignedData with no certificates is an error, not an empty success.
+    std::unique_ptr<PKCS7, pkcs7_free> empty(PKCS7_new());
+    check(PKCS7_set_type(empty.get(), NID_pkcs7_signed), "PKCS7_set_type");
+    check(PKCS7_content_new(empty.get(), NID_pkcs7_data), "PKCS7_content_new");
+    const run_result none = inspect({"cert", write_file("empty.p7c", der_of(i2d_PKCS7, empty.get()))});
+    CHECK(none.status == 2);
+    CHECK(contains(none.err, "PKCS #7 SignedData with no certificates"));
+}
+
+TEST_CASE("keymatch reads a PKCS #1 RSA PUBLIC KEY (RFC 8017 §A.1.1)") {
+    cert_spec spec;
+    spec.key = key_type::rsa_2048;
+    const built_certificate c = make_certificate(spec);
+    const built_certificate other = make_certificate(spec);
+    const std::string cert_file = write_file("pkcs1.crt", pem_of(c.cert.get()));
+    // For an RSA key i2d_PublicKey writes the PKCS #1 form.
+    const std::string der = der_of(i2d_PublicKey, c.key.get());
+    const std::string pkcs1 = pem([&](BIO* b) {
+        return PEM_write_bio(b, "RSA PUBLIC KEY", "", reinterpret_cast<const unsigned char*>(der.data()),
+                             static_cast<long>(der.size()));
+    });
+    REQUIRE(contains(pkcs1, "-----BEGIN RSA PUBLIC KEY-----"));
+    const std::string pem_file = write_file("pkcs1.pub", pkcs1);
+    const run_result same = inspect({"keymatch", cert_file, pem_file});
+    INFO(same.err);
+    CHECK(same.status == 0);
+    CHECK(contains(same.out, pem_file + ": public key, RSA 2048 bits"));
+    CHECK(inspect({"keymatch", write_file("pkcs1-other.crt", pem_of(other.cert.get())), pem_file}).status == 1);
 }

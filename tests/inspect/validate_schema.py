@@ -81,6 +81,10 @@ def main():
                 "-out", "ec.pem", "-subj", "/CN=legacy.example.com", "-days", "1", "-sha1", cwd=d)
         openssl("req", "-new", "-key", "rsa.key", "-subj", "/CN=csr.example.com", "-out", "rsa.csr",
                 "-addext", "subjectAltName=DNS:csr.example.com", cwd=d)
+        with open(os.path.join(d, "chain.pem"), "w") as f:
+            f.write(open(os.path.join(d, "rsa.pem")).read() + open(os.path.join(d, "ec.pem")).read())
+        openssl("crl2pkcs7", "-nocrl", "-certfile", "chain.pem", "-out", "chain.p7b", cwd=d)
+        openssl("pkcs12", "-export", "-in", "rsa.pem", "-inkey", "rsa.key", "-out", "rsa.p12", "-passout", "pass:", cwd=d)
         with open(os.path.join(d, "bad.pem"), "w") as f:
             f.write("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")
         runs = [
@@ -91,6 +95,8 @@ def main():
             ["match", "rsa.csr", "csr.example.com"],
             ["keymatch", "rsa.pem", "rsa.key", "rsa.csr"],
             ["keymatch", "rsa.pem", "ec.key"],
+            ["cert", "chain.p7b", "rsa.p12"],
+            ["keymatch", "rsa.pem", "rsa.p12"],
         ]
         failures = 0
         for args in runs:
