@@ -40,8 +40,9 @@ struct set_match_result {
 /// wildcard-free suffix, exact SPIFFE IDs, SPIFFE trust domains, SPIFFE path prefixes, IP
 /// addresses and e-mail addresses. Any one of them matching admits the certificate.
 ///
-/// Ownership: the set copies every key it is given (the add functions may allocate and
-/// report failure by returning false); it does not refer to the caller's strings. Matching
+/// Ownership: the set copies every key it is given and does not refer to the caller's
+/// strings. The add functions allocate (std::bad_alloc propagates) and return false for a
+/// reference that names nothing (default-constructed) or a key too long to index. Matching
 /// is noexcept, allocation-free and safe from several threads once building is over.
 ///
 /// ```
