@@ -7,7 +7,8 @@
 #   5. GCC, C++17, Release -O2, OPENSSL_API_COMPAT=0x10101000L (only the OpenSSL 1.1.1 API)
 #   6. Clang, C++17, Release -O2, OPENSSL_NO_DEPRECATED (none of OpenSSL's deprecated API)
 #   7. Doxygen over the public headers: zero warnings
-#   8. libFuzzer targets, each for SVCID_FUZZ_SECONDS (default 20; 16 targets, about 5.5 minutes) from the committed seeds
+#   8. Clang, C++17, ThreadSanitizer over the TLS concurrency test (8 threads, shared SSL_CTXs)
+#   9. libFuzzer targets, each for SVCID_FUZZ_SECONDS (default 20; 16 targets, about 5.5 minutes) from the committed seeds
 # Build trees go to build/<config>. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,21 @@ run_config gcc-release -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2
   -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DSVCID_WITH_LIBIDN2=ON -DCMAKE_CXX_FLAGS=-DOPENSSL_API_COMPAT=0x10101000L
 run_config clang-release -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DSVCID_WITH_LIBIDN2=ON -DCMAKE_CXX_FLAGS=-DOPENSSL_NO_DEPRECATED
+
+# ThreadSanitizer builds only the TLS concurrency test: the other test binaries replace
+# operator new to count allocations, and TSan's runtime defines it too.
+echo "=== svcid: clang-tsan (started at ${SECONDS}s)"
+cmake -S . -B build/clang-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 \
+  -DSVCID_SANITIZE=thread -DSVCID_BUILD_TESTS=ON -DSVCID_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build/clang-tsan -j"$jobs" --target svcid-tls-thread-tests
+if TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/clang-tsan --output-on-failure --no-tests=error \
+     -R '^svcid-tls-thread-tests$'; then
+  passed=$((passed + 1))
+else
+  echo "svcid: clang-tsan FAILED"
+  echo "svcid: $passed passed, $((failed + 1)) failed"
+  exit 1
+fi
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "=== svcid: fuzz ($fuzz_seconds s per target, started at ${SECONDS}s)"
