@@ -49,6 +49,8 @@ struct loaded_file {
 /// Reads a whole regular file; false, with `error` set, for a directory or an unreadable path.
 bool read_input_file(const std::string& path, std::string& data, std::string& error);
 loaded_file load_file(const std::string& path, const std::optional<std::string>& password);
+/// The same for bytes already read (the fuzz target's entry).
+loaded_file load_data(std::string_view data, const std::optional<std::string>& password);
 
 // ---- describe.cpp -----------------------------------------------------------------------
 

@@ -419,6 +419,11 @@ loaded_file load_file(const std::string& path, const std::optional<std::string>&
     loaded_file file;
     std::string data;
     if (!read_input_file(path, data, file.error)) return file;
+    return load_data(data, password);
+}
+
+loaded_file load_data(std::string_view data, const std::optional<std::string>& password) {
+    loaded_file file;
     if (data.empty()) {
         file.error = "empty file";
         return file;
@@ -428,7 +433,7 @@ loaded_file load_file(const std::string& path, const std::optional<std::string>&
         file.error = "file too large";
         return file;
     }
-    if (data.find("-----BEGIN ") != std::string::npos)
+    if (data.find("-----BEGIN ") != std::string_view::npos)
         load_pem(data, file, password);
     else
         load_der(data, file, password);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every built fuzz target for SVCID_FUZZ_SECONDS (default 20; 16 targets, about 5.5 minutes) from its committed seed
+# Runs every built fuzz target for SVCID_FUZZ_SECONDS (default 20; 17 targets, about 6 minutes) from its committed seed
 # corpus, with the matching dictionary. New inputs go to a scratch copy, so the committed
 # seeds stay small. Fails on the first crash; prints executions per target.
 set -euo pipefail
@@ -16,7 +16,7 @@ dictionary_for() {
   done
   case $name in
     punycode*|idna*) echo "$here/idna.dict" ;;
-    der*|general_names*|x501*|match*) [ -f "$here/der.dict" ] && echo "$here/der.dict" ;;
+    der*|general_names*|x501*|match*|inspect*) [ -f "$here/der.dict" ] && echo "$here/der.dict" ;;
     *) [ -f "$here/names.dict" ] && echo "$here/names.dict" ;;
   esac
 }
