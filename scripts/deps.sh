@@ -13,6 +13,8 @@ packages=(
   libboost-dev                      # the Boost.Asio example
   python3                           # scripts/amalgamate.py and the README-examples check
   valgrind                          # valgrind/callgrind.h for svcid-bench --callgrind
+  doxygen                           # the reference documentation, checked for zero warnings
+  git                               # the docs/integration.md routes test (git archive)
 )
 
 missing=()

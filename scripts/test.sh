@@ -6,10 +6,11 @@
 #   4. GCC, C++17, -fno-exceptions, libidn2 on (every public header must still compile and work)
 #   5. GCC, C++17, Release -O2, OPENSSL_API_COMPAT=0x10101000L (only the OpenSSL 1.1.1 API)
 #   6. Clang, C++17, Release -O2, OPENSSL_NO_DEPRECATED (none of OpenSSL's deprecated API)
-#   7. Doxygen over the public headers: zero warnings
-#   8. Clang, C++17, ThreadSanitizer over the TLS concurrency test (8 threads, shared SSL_CTXs)
-#   9. libFuzzer targets, each for SVCID_FUZZ_SECONDS (default 20; 16 targets, about 5.5 minutes) from the committed seeds
-# Build trees go to build/<config>. Exits non-zero on the first failure.
+#   7. Clang, C++17, ThreadSanitizer over the TLS concurrency test (8 threads, shared SSL_CTXs)
+#   8. libFuzzer targets, each for SVCID_FUZZ_SECONDS (default 20; 16 targets, about 5.5 minutes) from the committed seeds
+# Every configuration's ctest includes the docs checks (Doxygen with no warnings, relative links)
+# and the consumer tests that run docs/integration.md as written. Build trees go to build/<config>.
+# Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh

@@ -35,7 +35,9 @@ SVCID_BEGIN_NAMESPACE
 ///   all-numeric last label (RFC 9525 §6.1: use an IP reference instead).
 class dns_reference {
 public:
+    /// Longest name in octets, without a trailing dot (RFC 1035 §2.3.4).
     static constexpr std::size_t max_length = 253;
+    /// Longest label in octets (RFC 1035 §2.3.4).
     static constexpr std::size_t max_label_length = 63;
 
     constexpr dns_reference() noexcept = default;
@@ -53,9 +55,11 @@ public:
     /// Number of labels (`api.example.com`: 3); a wildcard needs min_labels_after_wildcard + 1.
     constexpr std::size_t label_count() const noexcept { return label_count_; }
 
+    /// Equal when both hold the same value.
     friend constexpr bool operator==(const dns_reference& a, const dns_reference& b) noexcept {
         return a.name() == b.name();
     }
+    /// Not equal: the negation of operator==.
     friend constexpr bool operator!=(const dns_reference& a, const dns_reference& b) noexcept { return !(a == b); }
 
 private:

@@ -36,12 +36,16 @@ public:
 
     constexpr email_reference() noexcept = default;
 
+    /// The local part, as written (a quoted-string keeps its quotes and backslashes).
     constexpr std::string_view local_part() const noexcept { return std::string_view(local_, local_len_); }
+    /// The domain, lowercased, with one trailing dot removed.
     constexpr std::string_view domain() const noexcept { return std::string_view(domain_, domain_len_); }
 
+    /// Equal when both hold the same value.
     friend constexpr bool operator==(const email_reference& a, const email_reference& b) noexcept {
         return a.local_part() == b.local_part() && a.domain() == b.domain();
     }
+    /// Not equal: the negation of operator==.
     friend constexpr bool operator!=(const email_reference& a, const email_reference& b) noexcept { return !(a == b); }
 
 private:

@@ -56,9 +56,11 @@ public:
         return r;
     }
 
-    /// v4 or v6 as parsed (never normalised: `::ffff:1.2.3.4` stays v6); none when defaulted.
+    /// v4 or v6 as parsed (never normalised: "::ffff:1.2.3.4" stays v6); none when defaulted.
     constexpr ip_family family() const noexcept { return family_; }
+    /// True for an IPv4 address.
     constexpr bool is_v4() const noexcept { return family_ == ip_family::v4; }
+    /// True for an IPv6 address (IPv4-mapped ones included).
     constexpr bool is_v6() const noexcept { return family_ == ip_family::v6; }
 
     /// 4 or 16; 0 for a default-constructed object.
@@ -73,7 +75,7 @@ public:
         return static_cast<std::uint8_t>(static_cast<unsigned char>(octets_[i]));
     }
 
-    /// True for an IPv6 address in ::ffff:0:0/96 (RFC 4291 §2.5.5.2).
+    /// True for an IPv6 address in "::ffff:0:0/96" (RFC 4291 §2.5.5.2).
     constexpr bool is_v4_mapped() const noexcept {
         if (!is_v6()) return false;
         for (std::size_t i = 0; i < 10; ++i)
@@ -88,6 +90,7 @@ public:
             if (a.octets_[i] != b.octets_[i]) return false;
         return true;
     }
+    /// Not equal: the negation of operator==.
     friend constexpr bool operator!=(const ip_reference& a, const ip_reference& b) noexcept { return !(a == b); }
 
 private:
@@ -361,7 +364,7 @@ constexpr std::size_t format_ip_octets(std::string_view octets, char* out, std::
 /// octet-for-octet equality; any other presented length never matches.
 ///
 /// `ipv4_mapped_equal` (off by default, as in rustls-webpki and mozilla::pkix) additionally
-/// lets an IPv4 address and its IPv4-mapped IPv6 form ::ffff:a.b.c.d match each other. Turn
+/// lets an IPv4 address and its IPv4-mapped IPv6 form "::ffff:a.b.c.d" match each other. Turn
 /// it on only when the transport itself treats the two as one endpoint (a dual-stack socket).
 constexpr bool match_ip_address(std::string_view presented_octets, const ip_reference& ref,
                                 bool ipv4_mapped_equal = false) noexcept {

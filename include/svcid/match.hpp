@@ -65,6 +65,7 @@ constexpr const char* status_message(match_status s) noexcept {
 ///
 /// `presented` views into the certificate's bytes: valid while the certificate is.
 struct match_result {
+    /// Why the match succeeded or failed.
     match_status status = match_status::no_reference;
     presented_id presented{};          ///< the identifier that matched (status == matched)
     std::size_t reference_index = 0;   ///< with lists: the reference this status is about
@@ -72,7 +73,9 @@ struct match_result {
     std::size_t candidates = 0;        ///< presented identifiers of the reference's type compared
     bool cn_consulted = false;         ///< the subject's last CN was compared (CN-ID fallback)
 
+    /// True when the certificate names the reference.
     constexpr bool matched() const noexcept { return status == match_status::matched; }
+    /// True when there is a value (or a match).
     constexpr explicit operator bool() const noexcept { return matched(); }
 };
 
@@ -96,26 +99,34 @@ struct reference_traits;
 /// fails), `matches<Policy>(ref, id)` (hot path), and for explanations `write(ref, writer)`
 /// and `why<Policy>(ref, id)`, a phrase saying why one candidate did not match.
 struct reference_traits_base {
+    /// Whether the subject CN may stand in when no SAN of this type exists (as the policy allows).
     static constexpr bool may_fall_back_to_cn = false;
+    /// Whether more than one candidate SAN refuses the certificate (X509-SVID §2).
     static constexpr bool single_candidate = false;
 };
 
 /// DNS-IDs (RFC 9525 §6.3, RFC 6125 §6.4): dNSName SANs; the CN only as the policy allows.
 template <>
 struct reference_traits<dns_reference> : reference_traits_base {
+    /// How explanations name this reference type.
     static constexpr const char* type_name = "DNS-ID";
+    /// Whether a presented identifier of kind `k` is of this reference type.
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::dns_name; }
+    /// Whether the subject CN may stand in when no SAN of this type exists (as the policy allows).
     static constexpr bool may_fall_back_to_cn = true;
+    /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
     static constexpr bool matches(const dns_reference& ref, const presented_id& id) noexcept {
         return match_dns_id<Policy>(id.value, ref);
     }
+    /// Writes `ref` for an explanation.
     static constexpr void write(const dns_reference& ref, detail::bounded_writer& out) noexcept {
         out.put_quoted(ref.name());
         // parse_dns_reference never yields an empty name; a default-constructed reference does,
         // e.g. `*parse_reference(bad)` in an NDEBUG build, where the parse error was lost.
         if (ref.name().empty()) out.put(" (empty: no name was parsed; was an error result dereferenced?)");
     }
+    /// Why `id` does not name `ref`, for an explanation.
     template <class Policy>
     static constexpr const char* why(const dns_reference& ref, const presented_id& id) noexcept {
         return verdict_message(check_dns_id<Policy>(id.value, ref));
@@ -126,15 +137,20 @@ struct reference_traits<dns_reference> : reference_traits_base {
 /// never a wildcard (curl CVE-2014-0139), so no CN fallback.
 template <>
 struct reference_traits<ip_reference> : reference_traits_base {
+    /// How explanations name this reference type.
     static constexpr const char* type_name = "IP-ID";
+    /// Whether a presented identifier of kind `k` is of this reference type.
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::ip_address; }
+    /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
     static constexpr bool matches(const ip_reference& ref, const presented_id& id) noexcept {
         return match_ip_address(id.value, ref, Policy::ipv4_mapped_equal);
     }
+    /// Writes `ref` for an explanation.
     static constexpr void write(const ip_reference& ref, detail::bounded_writer& out) noexcept {
         detail::put_ip_octets(ref.octets(), out);
     }
+    /// Why `id` does not name `ref`, for an explanation.
     template <class Policy>
     static constexpr const char* why(const ip_reference& ref, const presented_id& id) noexcept {
         if (id.value.size() != 4 && id.value.size() != 16) return "is not 4 or 16 octets long, so it is no address";
@@ -147,12 +163,16 @@ struct reference_traits<ip_reference> : reference_traits_base {
 /// SRV-IDs (RFC 6125 §6.5.1, RFC 4985): SRVName otherNames only.
 template <>
 struct reference_traits<srv_reference> : reference_traits_base {
+    /// How explanations name this reference type.
     static constexpr const char* type_name = "SRV-ID";
+    /// Whether a presented identifier of kind `k` is of this reference type.
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::srv_name; }
+    /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
     static constexpr bool matches(const srv_reference& ref, const presented_id& id) noexcept {
         return match_srv_id(id.value, ref);
     }
+    /// Writes `ref` for an explanation.
     static constexpr void write(const srv_reference& ref, detail::bounded_writer& out) noexcept {
         out.put("\"_");
         out.put(ref.service());
@@ -160,6 +180,7 @@ struct reference_traits<srv_reference> : reference_traits_base {
         out.put(ref.domain().name());
         out.put("\"");
     }
+    /// Why `id` does not name `ref`, for an explanation.
     template <class Policy>
     static constexpr const char* why(const srv_reference&, const presented_id&) noexcept {
         return "names another service or domain (no wildcards in SRV-IDs: RFC 4985 §2 names a domain, not a pattern)";
@@ -169,12 +190,16 @@ struct reference_traits<srv_reference> : reference_traits_base {
 /// URI-IDs (RFC 6125 §6.5.2): URI SANs with a DNS host; never a DNS-ID (Node CVE-2021-44531).
 template <>
 struct reference_traits<uri_reference> : reference_traits_base {
+    /// How explanations name this reference type.
     static constexpr const char* type_name = "URI-ID";
+    /// Whether a presented identifier of kind `k` is of this reference type.
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::uri; }
+    /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
     static constexpr bool matches(const uri_reference& ref, const presented_id& id) noexcept {
         return match_uri_id(id.value, ref);
     }
+    /// Writes `ref` for an explanation.
     static constexpr void write(const uri_reference& ref, detail::bounded_writer& out) noexcept {
         out.put("\"");
         out.put(ref.scheme());
@@ -182,6 +207,7 @@ struct reference_traits<uri_reference> : reference_traits_base {
         out.put(ref.domain().name());
         out.put("\"");
     }
+    /// Why `id` does not name `ref`, for an explanation.
     template <class Policy>
     static constexpr const char* why(const uri_reference&, const presented_id& id) noexcept {
         auto uri = parse_uri(id.value);
@@ -194,13 +220,18 @@ struct reference_traits<uri_reference> : reference_traits_base {
 /// SPIFFE IDs: the one URI SAN of an X509-SVID.
 template <>
 struct reference_traits<spiffe_reference> : reference_traits_base {
+    /// How explanations name this reference type.
     static constexpr const char* type_name = "SPIFFE-ID";
+    /// Whether a presented identifier of kind `k` is of this reference type.
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::uri; }
+    /// Whether more than one candidate SAN refuses the certificate (X509-SVID §2).
     static constexpr bool single_candidate = true;
+    /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
     static constexpr bool matches(const spiffe_reference& ref, const presented_id& id) noexcept {
         return match_spiffe(id.value, ref);
     }
+    /// Writes `ref` for an explanation.
     static constexpr void write(const spiffe_reference& ref, detail::bounded_writer& out) noexcept {
         out.put_quoted(ref.text());
         switch (ref.mode()) {
@@ -209,6 +240,7 @@ struct reference_traits<spiffe_reference> : reference_traits_base {
         case spiffe_match::exact: break;
         }
     }
+    /// Why `id` does not name `ref`, for an explanation.
     template <class Policy>
     static constexpr const char* why(const spiffe_reference&, const presented_id& id) noexcept {
         if (!parse_spiffe_id(id.value)) return "is not a valid SPIFFE ID (SPIFFE ID §2)";
@@ -219,14 +251,18 @@ struct reference_traits<spiffe_reference> : reference_traits_base {
 /// E-mail addresses (RFC 5280 §4.2.1.6, RFC 8398): rfc822Name and SmtpUTF8Mailbox.
 template <>
 struct reference_traits<email_reference> : reference_traits_base {
+    /// How explanations name this reference type.
     static constexpr const char* type_name = "e-mail";
+    /// Whether a presented identifier of kind `k` is of this reference type.
     static constexpr bool considers(presented_kind k) noexcept {
         return k == presented_kind::rfc822_name || k == presented_kind::smtp_utf8_mailbox;
     }
+    /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
     static constexpr bool matches(const email_reference& ref, const presented_id& id) noexcept {
         return match_email(id.value, ref);
     }
+    /// Writes `ref` for an explanation.
     static constexpr void write(const email_reference& ref, detail::bounded_writer& out) noexcept {
         out.put("\"");
         out.put(ref.local_part());
@@ -234,6 +270,7 @@ struct reference_traits<email_reference> : reference_traits_base {
         out.put(ref.domain());
         out.put("\"");
     }
+    /// Why `id` does not name `ref`, for an explanation.
     template <class Policy>
     static constexpr const char* why(const email_reference&, const presented_id&) noexcept {
         return "is another mailbox (local part exact, domain case-insensitive)";

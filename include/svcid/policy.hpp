@@ -30,7 +30,7 @@ struct rfc9525 {
     static constexpr bool partial_wildcards = false;
     /// How many labels must follow a wildcard label; below 2 would let `*.com` match.
     static constexpr unsigned min_labels_after_wildcard = 2;
-    /// Whether an IPv4 reference equals a presented ::ffff:a.b.c.d and vice versa.
+    /// Whether an IPv4 reference equals a presented "::ffff:a.b.c.d" and vice versa.
     static constexpr bool ipv4_mapped_equal = false;
     /// Whether a DNS reference may match the subject's last CN when the certificate
     /// presents no DNS-ID, SRV-ID, URI-ID and no iPAddress (RFC 6125 §6.4.4).
@@ -43,7 +43,9 @@ struct rfc9525 {
 /// RFC 6125 rules: rfc9525 plus partial wildcards in the left-most label (never with an
 /// A-label) and CN-ID fallback under the preconditions above — what OpenSSL users expect.
 struct rfc6125 : rfc9525 {
+    /// RFC 6125 §6.4.3 allows `f*.example.com`; never with an A-label.
     static constexpr bool partial_wildcards = true;
+    /// RFC 6125 §6.4.4: the CN-ID stands in when the certificate has no DNS-, SRV-, URI-ID or iPAddress SAN.
     static constexpr bool cn_fallback = true;
 };
 

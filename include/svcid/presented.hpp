@@ -72,6 +72,7 @@ enum class string_tag : std::uint8_t {
 /// alive and unmodified. `value` is the raw content octets, never NUL-terminated, never
 /// decoded: a dNSName with an embedded NUL arrives with that NUL, so the matcher sees it.
 struct presented_id {
+    /// Which kind of presented identifier this is (dNSName, iPAddress, ...).
     presented_kind kind = presented_kind::dns_name;
     string_tag tag = string_tag::none;  ///< string type of a CN or otherName value
     std::string_view value;             ///< content octets
@@ -108,12 +109,14 @@ enum class visit : std::uint8_t { next, stop };
 /// `svcid::example_adapter` below is the exemplar; tests/support/list_adapter.hpp is a
 /// complete one over a plain list.
 struct example_adapter {
+    /// Calls `v` with each subjectAltName entry; says whether the SAN was absent, present or malformed.
     template <class Visitor>
     constexpr san_state visit_subject_alt_names(Visitor&& v) const noexcept {
         presented_id id{presented_kind::dns_name, string_tag::ia5_string, "www.example.com", {}};
         (void)v(id);
         return san_state::present;
     }
+    /// Calls `v` with each subject CN, in order; false when the subject does not parse.
     template <class Visitor>
     constexpr bool visit_common_names(Visitor&& v) const noexcept {
         presented_id id{presented_kind::common_name, string_tag::utf8_string, "www.example.com", {}};

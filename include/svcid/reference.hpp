@@ -45,20 +45,28 @@ public:
     /// An empty DNS reference that matches nothing; exists for result<reference>.
     constexpr reference() noexcept : type_(reference_type::dns), requirement_(requirement::obligatory), dns_() {}
     // One octet for both tags: with alignment-1 members the object is 1 + the largest.
+    /// Holds `r`; `q` says whether match_all() requires it.
     constexpr reference(const dns_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::dns), requirement_(q), dns_(r) {}
+    /// Holds `r`; `q` says whether match_all() requires it.
     constexpr reference(const ip_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::ip), requirement_(q), ip_(r) {}
+    /// Holds `r`; `q` says whether match_all() requires it.
     constexpr reference(const srv_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::srv), requirement_(q), srv_(r) {}
+    /// Holds `r`; `q` says whether match_all() requires it.
     constexpr reference(const uri_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::uri), requirement_(q), uri_(r) {}
+    /// Holds `r`; `q` says whether match_all() requires it.
     constexpr reference(const spiffe_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::spiffe), requirement_(q), spiffe_(r) {}
+    /// Holds `r`; `q` says whether match_all() requires it.
     constexpr reference(const email_reference& r, requirement q = requirement::obligatory) noexcept
         : type_(reference_type::email), requirement_(q), email_(r) {}
 
+    /// Which reference type this holds.
     constexpr reference_type type() const noexcept { return type_; }
+    /// Whether match_all() needs this reference to match (obligatory) or only when its type is presented (optional).
     constexpr svcid::requirement required() const noexcept { return requirement_; }
 
     /// Calls `f` with the typed reference; returns what `f` returns.

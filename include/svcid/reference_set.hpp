@@ -30,9 +30,11 @@ SVCID_BEGIN_NAMESPACE
 
 /// What a reference_set match found: the presented identifier that matched, if any.
 struct set_match_result {
+    /// True when the certificate names the reference.
     bool matched = false;
     san_state san = san_state::absent;  ///< `malformed` never matches
     presented_id presented{};           ///< the matching identifier (views into the certificate)
+    /// True when there is a value (or a match).
     constexpr explicit operator bool() const noexcept { return matched; }
 };
 

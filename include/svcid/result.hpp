@@ -22,17 +22,24 @@ SVCID_BEGIN_NAMESPACE
 /// What went wrong and where. `label` is 1-based (0: not about one label); `offset` is the
 /// byte offset into the input where the problem starts.
 struct error {
+    /// What went wrong; `errc::ok` for no error.
     errc code = errc::ok;
+    /// 1-based label the error is in; 0 when it is not about one label.
     std::uint16_t label = 0;
+    /// Byte offset into the input where the problem starts.
     std::uint16_t offset = 0;
 
     constexpr error() noexcept = default;
+    /// An error `c` at byte `at` of the input, in label `in_label` (1-based; 0 for none).
     constexpr error(errc c, std::size_t at = 0, std::size_t in_label = 0) noexcept
         : code(c), label(static_cast<std::uint16_t>(in_label)), offset(static_cast<std::uint16_t>(at)) {}
 
+    /// Equal when both hold the same value.
     friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code == b; }
+    /// Not equal: the negation of operator==.
     friend constexpr bool operator!=(const error& a, errc b) noexcept { return a.code != b; }
 
+    /// The code as a std::error_code of svcid's category.
     std::error_code code_as_std() const noexcept { return make_error_code(code); }
 };
 
@@ -69,12 +76,17 @@ class result {
     static_assert(std::is_default_constructible<T>::value, "svcid::result<T> needs a default-constructible T");
 
 public:
+    /// A value.
     constexpr result(const T& value) noexcept : value_(value), error_() {}
+    /// An error `c` at byte `at` of the input, in label `in_label` (1-based; 0 for none).
     constexpr result(errc code, std::size_t at = 0, std::size_t in_label = 0) noexcept
         : value_(), error_(code, at, in_label) {}
+    /// An error.
     constexpr result(const svcid::error& e) noexcept : value_(), error_(e) {}
 
+    /// True when the result holds a value, false when it holds an error.
     constexpr bool has_value() const noexcept { return error_.code == errc::ok; }
+    /// True when there is a value (or a match).
     constexpr explicit operator bool() const noexcept { return has_value(); }
 
     /// The error; `errc::ok` when there is a value.
@@ -88,6 +100,7 @@ public:
         check_value();
         return value_;
     }
+    /// The value, after the caller has tested has_value() (see operator*).
     constexpr const T* operator->() const noexcept {
         check_value();
         return &value_;

@@ -25,6 +25,7 @@ SVCID_BEGIN_NAMESPACE
 /// either end or twice in a row (RFC 6335 §5.1), stored lower case without its '_'.
 class srv_reference {
 public:
+    /// Longest service name in octets, without the `_` (RFC 6335 §5.1).
     static constexpr std::size_t max_service_length = 15;
 
     constexpr srv_reference() noexcept = default;

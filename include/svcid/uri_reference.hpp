@@ -22,6 +22,7 @@ SVCID_BEGIN_NAMESPACE
 /// Ownership: inline storage (no heap). The scheme is stored lower case.
 class uri_reference {
 public:
+    /// Longest scheme accepted, in octets.
     static constexpr std::size_t max_scheme_length = 32;
 
     constexpr uri_reference() noexcept = default;

@@ -96,6 +96,7 @@ struct openssl_extensions_free {
 /// ```
 class openssl_certificate {
 public:
+    /// Adapts `cert` (not owned, may be null); the X509 must outlive the adapter.
     constexpr explicit openssl_certificate(const X509* cert) noexcept : cert_(cert) {}
 
     /// Walks the subjectAltName extension (RFC 5280 §4.2.1.6). Two SAN extensions (RFC 5280
@@ -138,6 +139,7 @@ private:
 /// ```
 class openssl_prepared_certificate {
 public:
+    /// Adapts `cert` (not owned, may be null); the X509 must outlive the adapter.
     explicit openssl_prepared_certificate(const X509* cert) noexcept {
         if (cert == nullptr) return;
         subject_ = X509_get_subject_name(cert);

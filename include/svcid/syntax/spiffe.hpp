@@ -44,6 +44,7 @@ public:
     friend constexpr bool operator==(const spiffe_id& a, const spiffe_id& b) noexcept {
         return a.trust_domain_ == b.trust_domain_ && a.path_ == b.path_;
     }
+    /// Not equal: the negation of operator==.
     friend constexpr bool operator!=(const spiffe_id& a, const spiffe_id& b) noexcept { return !(a == b); }
 
 private:

@@ -46,18 +46,31 @@ struct uri_view {
     /// configuration needs more.
     static constexpr std::size_t max_input_len = 65535;
 
+    /// The scheme, as written.
     std::string_view scheme;
+    /// The userinfo, without the `@`.
     std::string_view userinfo;
+    /// The host, without brackets.
     std::string_view host;
+    /// The port digits, without the `:`.
     std::string_view port;
+    /// The path, possibly empty.
     std::string_view path;
+    /// The query, without the `?`.
     std::string_view query;
+    /// The fragment, without the `#`.
     std::string_view fragment;
+    /// Whether the host is a registered name, an IP literal or IPv4 text.
     uri_host_kind host_kind = uri_host_kind::none;
+    /// True when `//` introduced an authority.
     bool has_authority = false;
+    /// True when an `@` gave a userinfo, even an empty one.
     bool has_userinfo = false;
+    /// True when a `:` gave a port, even an empty one.
     bool has_port = false;
+    /// True when a `?` gave a query, even an empty one.
     bool has_query = false;
+    /// True when a `#` gave a fragment, even an empty one.
     bool has_fragment = false;
 };
 
