@@ -11,6 +11,7 @@
 #include "catch.hpp"
 #include "cert_builder.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -101,9 +102,15 @@ TEST_CASE("CVE-2013-2099: a presented name full of '*' is refused in time linear
         const auto cert = make_certificate(spec);
         const auto parsed = svcid::parse_der_certificate(cert.der);
         REQUIRE(parsed);
-        const auto start = std::chrono::steady_clock::now();
-        for (int i = 0; i < 200; ++i) REQUIRE_FALSE(svcid::match<svcid::rfc6125>(*parsed, victim).matched());
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        // The fastest of several rounds: a loaded machine only ever adds time, so the minimum
+        // is the round least disturbed by other processes.
+        double fastest = 1e9;
+        for (int round = 0; round < 7; ++round) {
+            const auto start = std::chrono::steady_clock::now();
+            for (int i = 0; i < 200; ++i) REQUIRE_FALSE(svcid::match<svcid::rfc6125>(*parsed, victim).matched());
+            fastest = std::min(fastest, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+        return fastest;
     };
     const double one = time_for(16);
     const double eight = time_for(128);
