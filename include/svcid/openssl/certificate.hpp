@@ -68,13 +68,22 @@ bool visit_openssl_common_names(const X509_NAME* name, Visitor& v) noexcept {
 }
 
 /// Where the one subjectAltName extension is: its index, or -1 when there is none, or -2
-/// when there are two (RFC 5280 §4.2 allows one). OBJ_nid2obj answers a built-in NID with a
-/// pointer into OpenSSL's static table, so it is asked once, not on every handshake.
+/// when there are two (RFC 5280 §4.2 allows one). One pass over the extension list finds
+/// it and refuses a duplicate. OBJ_nid2obj answers a built-in NID with a pointer into
+/// OpenSSL's static table, so it is asked once, not on every handshake.
 inline int find_openssl_san(const X509* cert) noexcept {
     static const ASN1_OBJECT* const san = OBJ_nid2obj(NID_subject_alt_name);
-    const int at = X509_get_ext_by_OBJ(cert, san, -1);
-    if (at < 0) return -1;
-    return X509_get_ext_by_OBJ(cert, san, at) >= 0 ? -2 : at;
+    const STACK_OF(X509_EXTENSION)* extensions = X509_get0_extensions(cert);
+    const int count = sk_X509_EXTENSION_num(extensions);
+    int at = -1;
+    for (int i = 0; i < count; ++i) {
+        const X509_EXTENSION* e = sk_X509_EXTENSION_value(extensions, i);
+        // OpenSSL 1.1.1 takes a non-const extension here; the object is only read.
+        if (OBJ_cmp(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(e)), san) != 0) continue;
+        if (at >= 0) return -2;
+        at = i;
+    }
+    return at;
 }
 
 struct openssl_extensions_free {
