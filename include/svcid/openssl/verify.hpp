@@ -101,10 +101,13 @@ constexpr int verify_error_for(reference_type t) noexcept {
 
 /// What to check and how.
 struct verify_options {
+    /// Which matching rules apply: RFC 9525 (SAN only) or RFC 6125 (with the CN-ID fallback).
     verify_rules rules = verify_rules::rfc9525;
+    /// Whether one of the references must match (an allow-list) or every one of them.
     verify_match match = verify_match::any_of;
     /// An application's own verify callback, or nullptr. See chain_order for when it runs.
     ssl_verify_callback chained = nullptr;
+    /// Whether the chained callback runs before or after svcid's check.
     chain_order order = chain_order::before_svcid;
 };
 
@@ -177,6 +180,7 @@ public:
     [[nodiscard]] std::string_view presented_value() const noexcept {
         return accepted() ? std::string_view(presented_, presented_len_) : std::string_view();
     }
+    /// Whether presented_value() was cut to max_presented_len.
     bool presented_value_cut() const noexcept { return accepted() && presented_cut_; }
     /// The type of the presented identifier that matched (meaningful when accepted()).
     presented_kind presented_kind_matched() const noexcept { return result_.presented.kind; }
@@ -188,7 +192,9 @@ public:
 
     /// The references copied at attach time, in the caller's order (reference_index() indexes them).
     const reference* references() const noexcept { return references_.get(); }
+    /// How many references references() holds.
     std::size_t reference_count() const noexcept { return count_; }
+    /// The options copied at attach time.
     const verify_options& options() const noexcept { return options_; }
     /// SHA-256 of the policy; the session id context of every SSL the state is attached to.
     const unsigned char* policy_digest() const noexcept { return digest_; }
@@ -472,12 +478,15 @@ inline peer_identity* peer_identity_of(const SSL* ssl) noexcept {
 /// handshake is finished, the SSL's current peer certificate is the one svcid accepted,
 /// and the chain verify result is X509_V_OK.
 struct peer_outcome {
+    /// Whether svcid accepted this connection's current peer and the chain verified.
     bool accepted = false;
     /// X509_V_OK only when accepted.
     int verify_error = verify_error_application;
+    /// The index of the reference that matched; no_reference_index unless accepted.
     std::size_t reference_index = no_reference_index;
     /// Valid while the SSL lives and is not re-handshaken.
     std::string_view presented;
+    /// The type of the presented identifier that matched (meaningful when accepted).
     presented_kind kind{};
 };
 
@@ -635,14 +644,21 @@ inline void info_callback(const SSL* ssl, int where, int ret) noexcept {
     if (app != nullptr && app != info_callback) app(ssl, where, ret);
 }
 
+/// The attach functions' access to a state's private bookkeeping; not for applications.
 struct attach_access {
+    /// Records that svcid installed the SSL's verify callback.
     static void own_verify(peer_identity* state) noexcept { state->owns_verify_ = true; }
+    /// Keeps the info callback the application had, to be called after svcid's.
     static void set_app_info(peer_identity* state, void (*app)(const SSL*, int, int)) noexcept {
         state->app_info_ = app;
     }
+    /// Whether the state's verify callback is running (a re-attach now is refused).
     static bool busy(const peer_identity* state) noexcept { return state->busy_; }
+    /// Marks a state that a re-attach replaced, so that its running check refuses.
     static void mark_replaced(peer_identity* state) noexcept { state->replaced_ = true; }
+    /// The application's info callback the state keeps.
     static void (*app_info(const peer_identity* state))(const SSL*, int, int) { return state->app_info_; }
+    /// Keeps a replaced state alive, owned by its successor, until the SSL goes.
     static void retire(peer_identity* successor, peer_identity* old) noexcept {
         old->replaced_ = true;
         successor->retired_ = old;
