@@ -13,6 +13,7 @@
 #include "email.hpp"
 #include "error.hpp"
 #include "explain.hpp"
+#include "identity_policy.hpp"
 #include "syntax/general_names.hpp"
 #include "syntax/idna.hpp"
 #include "ip_reference.hpp"

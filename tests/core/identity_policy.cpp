@@ -1,0 +1,160 @@
+#include <svcid/identity_policy.hpp>
+
+#include "catch.hpp"
+#include "list_adapter.hpp"
+
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+using svcid_test::list_adapter;
+using namespace svcid_test::ids;
+
+namespace {
+list_adapter cert_with(std::initializer_list<svcid::presented_id> names) {
+    list_adapter c;
+    c.alt_names = names;
+    return c;
+}
+std::vector<unsigned char> serialised(const svcid::identity_policy& p) {
+    std::vector<unsigned char> bytes;
+    p.serialise([&](const void* data, std::size_t n) {
+        const auto* b = static_cast<const unsigned char*>(data);
+        bytes.insert(bytes.end(), b, b + n);
+    });
+    return bytes;
+}
+} // namespace
+
+TEST_CASE("identity_policy: copies share one block; the caller's array need not outlive make()") {
+    svcid::identity_policy policy;
+    {
+        std::vector<svcid::reference> refs = {*svcid::parse_dns_reference("a.example"),
+                                              *svcid::parse_ip_reference("192.0.2.7")};
+        policy = svcid::identity_policy::make(refs.data(), refs.size());
+        refs.assign(2, svcid::reference{});
+    }
+    REQUIRE(policy);
+    CHECK(policy.error() == svcid::policy_error::none);
+    REQUIRE(policy.size() == 2);
+    const svcid::identity_policy copy = policy;
+    CHECK(copy.same_as(policy));
+    CHECK(copy.references() == policy.references());
+    const auto r = copy.check(cert_with({dns("b.example"), ip(std::string_view("\xC0\x00\x02\x07", 4))}));
+    CHECK(r.matched());
+    CHECK(r.reference_index == 1);
+    CHECK_FALSE(copy.check(cert_with({dns("b.example")})).matched());
+    svcid::identity_policy moved = std::move(policy);
+    CHECK_FALSE(policy);
+    CHECK(moved.same_as(copy));
+}
+
+TEST_CASE("identity_policy: an empty policy and one with no reference refuse (mbedTLS CVE-2025-27809)") {
+    const auto cert = cert_with({dns("a.example")});
+    const svcid::identity_policy empty;
+    CHECK_FALSE(empty);
+    CHECK(empty.check(cert).status == svcid::match_status::no_reference);
+    const svcid::identity_policy none = svcid::identity_policy::make(nullptr, 0);
+    REQUIRE(none);
+    CHECK(none.check(cert).status == svcid::match_status::no_reference);
+    const svcid::identity_policy bad = svcid::identity_policy::make(nullptr, 3);
+    CHECK_FALSE(bad);
+    CHECK(bad.error() == svcid::policy_error::null_references);
+    CHECK(bad.check(cert).status == svcid::match_status::no_reference);
+    char text[128];
+    const std::size_t n = none.explain(cert, none.check(cert), text, sizeof text);
+    CHECK(n == std::strlen(text));
+    CHECK(std::string(text) == svcid::status_message(svcid::match_status::no_reference));
+}
+
+TEST_CASE("identity_policy: a viewed SPIFFE ID is copied, so the caller's buffer may go (SPIFFE ID §2.3)") {
+    std::string id = "spiffe://prod.example/" + std::string(1500, 'p');
+    svcid::identity_policy policy;
+    {
+        std::string buffer = id;
+        const svcid::reference refs[] = {*svcid::view_spiffe_reference(buffer)};
+        policy = svcid::identity_policy::make(refs);
+        buffer.assign(buffer.size(), 'x');
+    }
+    REQUIRE(policy.size() == 1);
+    CHECK(policy.check(cert_with({uri(id)})).matched());
+    CHECK_FALSE(policy.check(cert_with({uri(id + "q")})).matched());
+}
+
+TEST_CASE("identity_policy: rules and combination decide, as match_any/match_all under rfc9525/rfc6125") {
+    list_adapter cn_only;
+    cn_only.san = svcid::san_state::absent;
+    cn_only.common_names = {cn("a.example")};
+    const svcid::reference one[] = {*svcid::parse_dns_reference("a.example")};
+    CHECK_FALSE(svcid::identity_policy::make(one).check(cn_only).matched());  // RFC 9525 §6.3: no CN-ID
+    CHECK(svcid::identity_policy::make(one, svcid::verify_rules::rfc6125).check(cn_only).matched());  // RFC 6125 §6.4.4
+
+    const svcid::reference both[] = {*svcid::parse_dns_reference("a.example"), *svcid::parse_dns_reference("b.example")};
+    const auto only_a = cert_with({dns("a.example")});
+    CHECK(svcid::identity_policy::make(both).check(only_a).matched());
+    const auto all = svcid::identity_policy::make(both, svcid::verify_rules::rfc9525, svcid::verify_match::all_of);
+    const auto r = all.check(only_a);
+    CHECK_FALSE(r.matched());
+    CHECK(r.reference_index == 1);
+    CHECK(all.check(cert_with({dns("a.example"), dns("b.example")})).matched());
+}
+
+TEST_CASE("identity_policy: serialise tells apart every input that changes a verdict") {
+    auto make = [](std::initializer_list<svcid::reference> refs, svcid::verify_rules rules = svcid::verify_rules::rfc9525,
+                   svcid::verify_match m = svcid::verify_match::any_of) {
+        return serialised(svcid::identity_policy::make(refs, rules, m));
+    };
+    const auto a = *svcid::parse_dns_reference("a.example");
+    const auto b = *svcid::parse_dns_reference("b.example");
+    const auto base = make({a, b});
+    CHECK(base == make({a, b}));
+    CHECK(base != make({b, a}));  // reference_index differs
+    CHECK(base != make({a}));
+    CHECK(base != make({a, b}, svcid::verify_rules::rfc6125));
+    CHECK(base != make({a, b}, svcid::verify_rules::rfc9525, svcid::verify_match::all_of));
+    CHECK(base != make({a, svcid::reference(b, svcid::requirement::optional)}));
+    // Length prefixes: "ab"+"c" is not "a"+"bc".
+    CHECK(make({*svcid::parse_email_reference("ab@c.example")}) != make({*svcid::parse_email_reference("a@bc.example")}));
+    const auto td = *svcid::make_spiffe_reference("spiffe://prod.example", svcid::spiffe_match::trust_domain);
+    const auto exact = *svcid::make_spiffe_reference("spiffe://prod.example");
+    CHECK(make({td}) != make({exact}));
+}
+
+TEST_CASE("identity_policy: explain on demand names each refused reference, and cuts cleanly") {
+    const auto policy = svcid::identity_policy::make({*svcid::parse_dns_reference("a.example"),
+                                                      *svcid::parse_dns_reference("b.example")});
+    const auto cert = cert_with({dns("c.example")});
+    const auto r = policy.check(cert);
+    REQUIRE_FALSE(r.matched());
+    char text[512];
+    const std::size_t n = policy.explain(cert, r, text, sizeof text);
+    REQUIRE(n < sizeof text);
+    CHECK(std::strlen(text) == n);
+    const std::string s = text;
+    CHECK(s.find("a.example") != std::string::npos);
+    CHECK(s.find("b.example") != std::string::npos);
+    CHECK(s.find('\n') != std::string::npos);
+    for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{10}, n, n + 1}) {
+        std::vector<char> small(size + 1, '#');
+        CHECK(policy.explain(cert, r, small.data(), size) == n);
+        CHECK(small[size] == '#');
+        if (size != 0) CHECK(std::string(small.data()) == s.substr(0, std::min(size - 1, n)));
+    }
+}
+
+TEST_CASE("identity_policy: copies made and dropped on many threads keep one block alive") {
+    const auto policy = svcid::identity_policy::make({*svcid::parse_dns_reference("a.example")});
+    const auto cert = cert_with({dns("a.example")});
+    std::vector<std::thread> threads;
+    std::vector<int> matched(4, 0);
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 2000; ++i) {
+                const svcid::identity_policy copy = policy;
+                matched[static_cast<std::size_t>(t)] += copy.check(cert).matched() ? 1 : 0;
+            }
+        });
+    for (auto& th : threads) th.join();
+    for (int m : matched) CHECK(m == 2000);
+}
