@@ -41,6 +41,7 @@
 
 #include "../config.hpp"
 #include "../explain.hpp"
+#include "../identity_policy.hpp"
 #include "../match.hpp"
 #include "certificate.hpp"
 #include "../policy.hpp"
@@ -59,13 +60,6 @@
 #include <string_view>
 
 SVCID_BEGIN_NAMESPACE
-
-/// Which rules the callback matches with (policy.hpp): the default is RFC 9525's.
-enum class verify_rules : std::uint8_t { rfc9525, rfc6125 };
-
-/// How a list of references is combined (reference.hpp): any one of them must match, or
-/// every obligatory one (and each optional one whose type the certificate presents).
-enum class verify_match : std::uint8_t { any_of, all_of };
 
 /// Where a chained user callback runs relative to svcid's check.
 enum class chain_order : std::uint8_t {
