@@ -121,9 +121,8 @@ constexpr result<dns_reference> parse_dns_reference(std::string_view input) noex
         // The error's offset is into the converted name, which the caller never saw and
         // which is longer than the input; it must index the input, so it points at the
         // start of the offending label there instead.
-        svcid::error e = parsed.error();
-        e.offset = static_cast<std::uint16_t>(e.label != 0 ? detail::label_offset(name, e.label) : 0);
-        return e;
+        const svcid::error e = parsed.error();
+        return svcid::error(e.code, e.label != 0 ? detail::label_offset(name, e.label) : 0, e.label);
     }
     if (name.size() > dns_reference::max_length) return {errc::name_too_long, dns_reference::max_length};
 

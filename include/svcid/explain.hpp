@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "detail/writer.hpp"
 #include "match.hpp"
+#include "reference.hpp"
 
 #include <cstddef>
 #include <type_traits>
@@ -68,8 +69,8 @@ struct explain_visitor {
 } // namespace detail
 
 /// Writes an explanation of `result` (from match<Policy>(certificate, reference)) into
-/// `buffer`, NUL-terminated and cut to `size`. Returns the length the full text needed,
-/// so a caller can tell it was cut (return value >= size). Untrusted bytes are escaped.
+/// `buffer`, NUL-terminated and cut to `size`, never inside a UTF-8 sequence. Returns the
+/// length the full text needed, so a caller can tell it was cut (return value >= size). Untrusted bytes are escaped.
 ///
 /// ```
 /// char text[512];
@@ -115,6 +116,29 @@ std::size_t explain(const Adapter& certificate, const Reference& reference, cons
         }
     }
     return out.wanted();
+}
+
+namespace detail {
+template <class Policy, class Adapter>
+struct explain_typed {
+    const Adapter& certificate;
+    const match_result& result;
+    char* buffer;
+    std::size_t size;
+
+    template <class Typed>
+    std::size_t operator()(const Typed& typed) const noexcept {
+        return explain<Policy>(certificate, typed, result, buffer, size);
+    }
+};
+} // namespace detail
+
+/// The same for a reference of any type (what parse_reference returns), so whatever
+/// match() accepts can be explained. noexcept; no heap.
+template <class Policy = rfc9525, class Adapter>
+std::size_t explain(const Adapter& certificate, const reference& ref, const match_result& result, char* buffer,
+                    std::size_t size) noexcept {
+    return ref.visit(detail::explain_typed<Policy, Adapter>{certificate, result, buffer, size});
 }
 
 SVCID_END_NAMESPACE

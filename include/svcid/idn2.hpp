@@ -13,6 +13,7 @@
 #define SVCID_IDN2_HPP
 
 #include "config.hpp"
+#include "dns_reference.hpp"
 #include "error.hpp"
 #include "result.hpp"
 
@@ -71,7 +72,8 @@ inline errc from_idn2(int rc) noexcept {
 /// typed, and why this is for building references only, never for reading certificates.
 ///
 /// Errors: libidn2's reason mapped to svcid::errc (`idna_library_failure` for allocation
-/// and other non-input failures), `nul_in_name`, `name_too_long` (input over
+/// and other non-input failures), parse_dns_reference's reason when the result is not a
+/// DNS name (`non_ldh_character`, `numeric_last_label`, ...), `nul_in_name`, `name_too_long` (input over
 /// idn2_max_input_octets), `buffer_too_small`, `empty_name`.
 ///
 /// ```
@@ -97,6 +99,11 @@ SVCID_NODISCARD inline result<std::size_t> to_ascii_name_idn2(std::string_view u
     if (fits) std::memcpy(out, converted, length);
     idn2_free(converted);
     if (!fits) return errc::buffer_too_small;
+    // UTS #46 without STD3 rules passes non-LDH ASCII through: "a\uFF20b.test" becomes
+    // "a@b.test" (then typed as an e-mail) and fullwidth digits become an IPv4 address.
+    // What leaves here must be a DNS name a reference can hold (RFC 5890 §2.3.1), or an
+    // error; the offset would index the converted text the caller never saw, so none is given.
+    if (auto checked = parse_dns_reference(std::string_view(out, length)); !checked) return checked.error().code;
     return length;
 }
 

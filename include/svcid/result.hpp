@@ -20,19 +20,25 @@
 SVCID_BEGIN_NAMESPACE
 
 /// What went wrong and where. `label` is 1-based (0: not about one label); `offset` is the
-/// byte offset into the input where the problem starts.
+/// byte offset into the input where the problem starts. Both saturate at error::far
+/// (UINT32_MAX) rather than wrap, so a position is never reported as an earlier one.
 struct error {
+    /// The saturation value of `label` and `offset`: a position at or beyond it reads as it.
+    static constexpr std::uint32_t far = 0xFFFFFFFFu;
+
     /// What went wrong; `errc::ok` for no error.
     errc code = errc::ok;
+    // 32 bits: a certificate or chain can exceed 64 kB, and a 16-bit offset wrapped silently
+    // (a fault at byte 70,192 was reported at byte 4,656).
     /// 1-based label the error is in; 0 when it is not about one label.
-    std::uint16_t label = 0;
+    std::uint32_t label = 0;
     /// Byte offset into the input where the problem starts.
-    std::uint16_t offset = 0;
+    std::uint32_t offset = 0;
 
     constexpr error() noexcept = default;
     /// An error `c` at byte `at` of the input, in label `in_label` (1-based; 0 for none).
     constexpr error(errc c, std::size_t at = 0, std::size_t in_label = 0) noexcept
-        : code(c), label(static_cast<std::uint16_t>(in_label)), offset(static_cast<std::uint16_t>(at)) {}
+        : code(c), label(saturate(in_label)), offset(saturate(at)) {}
 
     /// Equal when both hold the same value.
     friend constexpr bool operator==(const error& a, errc b) noexcept { return a.code == b; }
@@ -41,6 +47,11 @@ struct error {
 
     /// The code as a std::error_code of svcid's category.
     std::error_code code_as_std() const noexcept { return make_error_code(code); }
+
+private:
+    static constexpr std::uint32_t saturate(std::size_t n) noexcept {
+        return n >= far ? far : static_cast<std::uint32_t>(n);
+    }
 };
 
 /// Writes "label 2: a label is longer than 63 octets (at byte 17)" into `buffer`, always
@@ -59,7 +70,7 @@ inline std::size_t describe(const error& e, char* buffer, std::size_t size) noex
     out.put(message(e.code));
     out.put(" (at byte ");
     out.put_unsigned(e.offset);
-    out.put(")");
+    out.put(e.offset == error::far ? " or later)" : ")");
     return out.wanted();
 }
 

@@ -89,10 +89,8 @@ constexpr result<srv_reference> parse_srv_reference(std::string_view text) noexc
         if (detail::iequals(text.substr(domain_at, protocol.size()), protocol)) domain_at += protocol.size();
     auto ref = make_srv_reference(text.substr(0, dot), text.substr(domain_at));
     if (!ref && ref.error().code != errc::bad_service_name) {
-        svcid::error e = ref.error();
-        e.offset = static_cast<std::uint16_t>(e.offset + domain_at);
-        e.label = static_cast<std::uint16_t>(e.label + 1);
-        return e;
+        const svcid::error e = ref.error();
+        return svcid::error(e.code, std::size_t{e.offset} + domain_at, std::size_t{e.label} + 1);
     }
     return ref;
 }

@@ -16,7 +16,12 @@ std::string explain_text(const list_adapter& cert, const Reference& ref, std::si
     const auto r = svcid::match<Policy>(cert, ref);
     const std::size_t wanted = svcid::explain<Policy>(cert, ref, r, &buffer[0], buffer.size());
     const std::string text(buffer.c_str());
-    CHECK(text.size() == (wanted < size ? wanted : size - 1));
+    if (wanted < size) {
+        CHECK(text.size() == wanted);
+    } else {  // cut: up to three octets of a UTF-8 sequence that did not fit are dropped
+        CHECK(text.size() <= size - 1);
+        CHECK(text.size() + 3 >= size - 1);
+    }
     return text;
 }
 svcid::dns_reference dns_ref(const char* name) { return *svcid::parse_dns_reference(name); }
@@ -100,4 +105,46 @@ TEST_CASE("an explanation of an IP match shows the matched iPAddress as an addre
     list_adapter cert;
     cert.alt_names = {ip(octets)};
     CHECK(explain_text(cert, *svcid::parse_ip_reference("192.0.2.1")) == "IP-ID 192.0.2.1: matched iPAddress 192.0.2.1");
+}
+
+namespace {
+bool valid_utf8(const std::string& s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto lead = static_cast<unsigned char>(s[i]);
+        const std::size_t n = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        for (std::size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+        i += n;
+    }
+    return true;
+}
+} // namespace
+
+TEST_CASE("a cut explanation never ends inside a UTF-8 sequence of svcid's own text (RFC 3629 §3)") {
+    list_adapter cert;
+    cert.alt_names = {dns("a.*.example.com")};
+    const std::string full = explain_text(cert, dns_ref("api.example.com"));
+    const std::size_t section = full.find("\xC2\xA7");  // the '§' of "RFC 6125 §6.4.3"
+    REQUIRE(section != std::string::npos);
+    // A buffer that ends between the two octets of '§' (size = octets kept + the NUL).
+    const std::string cut = explain_text(cert, dns_ref("api.example.com"), section + 2);
+    CHECK(cut == full.substr(0, section));
+    CHECK(valid_utf8(cut));
+    for (std::size_t size = 1; size <= full.size() + 1; ++size) {
+        const std::string part = explain_text(cert, dns_ref("api.example.com"), size);
+        CHECK(valid_utf8(part));
+        CHECK(full.compare(0, part.size(), part) == 0);
+    }
+}
+
+TEST_CASE("explain() takes an svcid::reference, as match() does (RFC 9525 §6)") {
+    list_adapter cert;
+    cert.alt_names = {dns("www.example.com")};
+    const svcid::result<svcid::reference> ref = svcid::parse_reference("api.example.com");
+    REQUIRE(ref);
+    const std::string via_reference = explain_text(cert, *ref);
+    CHECK(via_reference == explain_text(cert, dns_ref("api.example.com")));
+    CHECK(via_reference == "DNS-ID \"api.example.com\": no presented identifier matches"
+                           "\n  dNSName \"www.example.com\": names another host");
 }

@@ -204,3 +204,17 @@ TEST_CASE("a match followed by a broken element is still malformed, so a match n
     CHECK(bad_tag.ids.size() == 1);
     CHECK(bad_tag.state == san_state::malformed);
 }
+
+TEST_CASE("an otherName type-id with a non-minimal subidentifier is malformed, not an unknown otherName (X.690 §8.19.2)",
+          "[general_names]") {
+    // 2B 80 01: the second subidentifier starts with 0x80, a padding octet DER forbids.
+    const std::string padded = der::tlv(0x06, "\x2B\x80\x01") + der::tlv(0xA0, der::utf8("x"));
+    CHECK(run(general_names({der::tlv(0xA0, padded)})).state == san_state::malformed);
+    CHECK(run(general_names({der::tlv(0xA0, der::tlv(0x06, "\x80\x01") + der::tlv(0xA0, der::utf8("x")))})).state ==
+          san_state::malformed);
+    // The same OID minimally encoded (2B 01) is an ordinary unknown otherName.
+    const auto w = run(general_names({der::tlv(0xA0, der::tlv(0x06, "\x2B\x01") + der::tlv(0xA0, der::utf8("x")))}));
+    CHECK(w.state == san_state::present);
+    REQUIRE(w.ids.size() == 1);
+    CHECK(w.ids[0].kind == presented_kind::other_name);
+}

@@ -49,3 +49,18 @@ TEST_CASE("a result holds a value or an error, never both") {
     CHECK(good.value() == 42);
 #endif
 }
+
+TEST_CASE("error offsets and labels past 65,535 are kept, and saturate instead of wrapping") {
+    // A 70 kB certificate once reported a fault at byte 70,192 as byte 4,656.
+    const svcid::error e(svcid::errc::der_trailing_bytes, 70192, 70000);
+    CHECK(e.offset == 70192u);
+    CHECK(e.label == 70000u);
+    const svcid::error huge(svcid::errc::der_trailing_bytes, ~std::size_t{0}, ~std::size_t{0});
+    CHECK(huge.offset == svcid::error::far);
+    CHECK(huge.label == svcid::error::far);
+    char text[160];
+    svcid::describe(svcid::error(svcid::errc::der_trailing_bytes, 70192), text, sizeof text);
+    CHECK(std::string(text).find("(at byte 70192)") != std::string::npos);
+    svcid::describe(huge, text, sizeof text);
+    CHECK(std::string(text).find("(at byte 4294967295 or later)") != std::string::npos);
+}

@@ -88,3 +88,12 @@ TEST_CASE("a decomposed a + U+0308 is normalised by libidn2 and refused as not N
     CHECK(with_idn2("a\xCC\x88rger.de").text == "xn--rger-koa.de");
     CHECK(built_in("a\xCC\x88rger.de").error == svcid::errc::idna_not_nfc);
 }
+
+TEST_CASE("the libidn2 adapter's output is a DNS name or an error, never other ASCII (RFC 5890 §2.3.1)", "[idn2]") {
+    // UTS #46 without STD3 rules maps these to ASCII that is no host name.
+    CHECK(with_idn2("a\xEF\xBC\xA0" "b.test").error == svcid::errc::non_ldh_character);         // U+FF20 -> '@'
+    CHECK(with_idn2("evil.com\xEF\xBC\x8F" ".good.com").error == svcid::errc::non_ldh_character);  // U+FF0F -> '/'
+    // Fullwidth digits become "1.2.3.4", which is an IPv4 address, not a DNS name.
+    CHECK(with_idn2("\xEF\xBC\x91.\xEF\xBC\x92.\xEF\xBC\x93.\xEF\xBC\x94").error == svcid::errc::ip_literal_as_dns_name);
+    CHECK(with_idn2("\xEF\xBD\x81" "bc.example").error == svcid::errc::ok);
+}

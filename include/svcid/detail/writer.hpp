@@ -66,8 +66,25 @@ private:
         if (size_ != 0 && wanted_ + 1 < size_) {
             buffer_[wanted_] = c;
             buffer_[wanted_ + 1] = '\0';
+        } else if (size_ != 0 && wanted_ + 1 == size_) {
+            drop_partial_sequence();
         }
         ++wanted_;
+    }
+
+    // svcid's own text has UTF-8 ("§"); a cut must not leave the first octets of a sequence
+    // at the end of the buffer, which a log or JSON encoder would reject (RFC 3629 §3).
+    // Untrusted bytes are escaped to ASCII, so only svcid's text can end this way.
+    constexpr void drop_partial_sequence() noexcept {
+        std::size_t end = wanted_;  // octets written, all before the NUL at buffer_[end]
+        std::size_t start = end;
+        while (start != 0 && end - start < 4 && (static_cast<unsigned char>(buffer_[start - 1]) & 0xC0) == 0x80)
+            --start;
+        if (start == 0) return;
+        const auto lead = static_cast<unsigned char>(buffer_[start - 1]);
+        if (lead < 0xC0) return;  // ASCII: the last sequence is complete
+        const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (end - (start - 1) < length) buffer_[start - 1] = '\0';
     }
 
     char* buffer_;

@@ -189,10 +189,18 @@ constexpr std::string_view at_common_name{"\x55\x04\x03", 3};                   
 constexpr std::string_view ce_subject_alt_name{"\x55\x1D\x11", 3};                       ///< 2.5.29.17, RFC 5280
 } // namespace oid
 
-/// An OBJECT IDENTIFIER's content is a series of base-128 numbers; the last octet of a
-/// well-formed one has its continuation bit clear (X.690 §8.19.2).
+/// An OBJECT IDENTIFIER's content is a series of base-128 subidentifiers, each "encoded in
+/// the fewest possible octets": no subidentifier starts with 0x80 (X.690 §8.19.2), and the
+/// last octet has its continuation bit clear.
 constexpr bool plausible_oid(std::string_view content) noexcept {
-    return !content.empty() && (static_cast<std::uint8_t>(content.back()) & 0x80) == 0;
+    if (content.empty() || (static_cast<std::uint8_t>(content.back()) & 0x80) != 0) return false;
+    bool subidentifier_start = true;
+    for (char c : content) {
+        const auto octet = static_cast<std::uint8_t>(c);
+        if (subidentifier_start && octet == 0x80) return false;
+        subidentifier_start = (octet & 0x80) == 0;
+    }
+    return true;
 }
 
 } // namespace detail
