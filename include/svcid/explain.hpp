@@ -70,7 +70,8 @@ struct explain_visitor {
 
 /// Writes an explanation of `result` (from match<Policy>(certificate, reference)) into
 /// `buffer`, NUL-terminated and cut to `size`, never inside a UTF-8 sequence. Returns the
-/// length the full text needed, so a caller can tell it was cut (return value >= size). Untrusted bytes are escaped.
+/// length the full text needed, so a caller can tell it was cut (return value >= size).
+/// Untrusted bytes are escaped.
 ///
 /// ```
 /// char text[512];
