@@ -86,7 +86,9 @@ constexpr std::size_t offset_in(std::string_view whole, std::string_view part) n
 /// Errors: the DER reader's (`der_truncated`, `der_bad_tag`, `der_bad_length`,
 /// `der_indefinite_length`); `der_trailing_bytes` when anything follows the Certificate or
 /// a structure's last field; `certificate_malformed` for an empty or badly framed extension
-/// list. The error offset is into `der`. Never allocates.
+/// list, or a `critical` flag that is not DER (0xFF, or omitted for FALSE) — except an
+/// explicit FALSE on an extension other than the subjectAltName, which is accepted. The
+/// error offset is into `der`. Never allocates.
 constexpr result<der_certificate> parse_der_certificate(std::string_view der SVCID_LIFETIMEBOUND) noexcept {
     using namespace detail;
     auto fail = [der](errc code, std::string_view where, std::size_t at) noexcept {
@@ -141,11 +143,17 @@ constexpr result<der_certificate> parse_der_certificate(std::string_view der SVC
         bool is_critical_present = false;
         if (parts.expect(der_tag::oid, extn_id) != errc::ok ||
             parts.optional(der_tag::boolean, critical, is_critical_present) != errc::ok ||
-            // DER: TRUE is 0xFF (X.690 §11.1) and the DEFAULT FALSE is omitted (§11.5).
-            (is_critical_present && critical.content != std::string_view("\xFF", 1)) ||
             parts.expect(der_tag::octet_string, extn_value) != errc::ok || !parts.empty())
             return fail(errc::certificate_malformed, list->content, at);
-        if (extn_id.content != oid::ce_subject_alt_name) continue;
+        const bool is_san = extn_id.content == oid::ce_subject_alt_name;
+        // DER: TRUE is 0xFF (X.690 §11.1) and the DEFAULT FALSE is omitted (§11.5). An
+        // explicit FALSE (01 01 00) is BER that OpenSSL and old CA software write; on an
+        // extension svcid never reads it cannot change a name decision, so it is accepted
+        // there for availability. The SAN itself is read as DER only.
+        if (is_critical_present && critical.content != std::string_view("\xFF", 1) &&
+            (is_san || critical.content != std::string_view("\x00", 1)))
+            return fail(errc::certificate_malformed, list->content, at);
+        if (!is_san) continue;
         if (out.san_state_ == san_state::absent) {
             out.san_state_ = san_state::present;
             out.san_ = extn_value.content;

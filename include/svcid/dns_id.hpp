@@ -32,6 +32,7 @@ enum class dns_id_verdict : std::uint8_t {
     wildcard_too_few_labels,       ///< `*.com`: fewer labels after '*' than the policy needs
     wildcard_in_a_label,           ///< `xn--*` or a partial wildcard against an A-label
     bad_a_label,                   ///< an `xn--` label that is not valid punycode or no valid U-label
+    wildcard_covers_one_label,     ///< `*.example.com` for `a.b.example.com` or `example.com`: its domain, but not one label before it
 };
 
 /// A phrase for each verdict, for explanations and logs. noexcept; static strings, no heap.
@@ -46,6 +47,8 @@ constexpr const char* verdict_message(dns_id_verdict v) noexcept {
     case dns_id_verdict::wildcard_too_few_labels: return "is a wildcard with too few labels after '*' (e.g. *.com)";
     case dns_id_verdict::wildcard_in_a_label: return "is a partial wildcard in or against an A-label (RFC 6125 §6.4.3)";
     case dns_id_verdict::bad_a_label: return "has an xn-- label that is not a valid A-label (RFC 5890 §2.3.2.1)";
+    case dns_id_verdict::wildcard_covers_one_label:
+        return "is a wildcard for the same domain, but '*' stands for exactly one label and the reference has none or several there (RFC 9525 §6.3)";
     }
     return "unknown";
 }
@@ -173,8 +176,17 @@ constexpr dns_id_verdict check_dns_id(std::string_view presented, const dns_refe
     if (first.size() > 1 && !Policy::partial_wildcards) return dns_id_verdict::partial_wildcard_not_allowed;
     if (first.size() > 1 && detail::has_ace_prefix(first)) return dns_id_verdict::wildcard_in_a_label;
     if (labels - 1 < Policy::min_labels_after_wildcard) return dns_id_verdict::wildcard_too_few_labels;
-    if (dot == std::string_view::npos || !detail::equals_folded(name.substr(dot + 1), reference.after_first_label()))
-        return dns_id_verdict::no_match;
+    if (dot == std::string_view::npos) return dns_id_verdict::no_match;
+    const std::string_view domain = name.substr(dot + 1);
+    if (!detail::equals_folded(domain, reference.after_first_label())) {
+        // The reference is the wildcard's domain itself, or lies more than one label below
+        // it: the names share the domain, and only the one-label rule refuses them.
+        const std::string_view ref = reference.name();
+        const bool under = ref.size() > domain.size() && ref[ref.size() - domain.size() - 1] == '.' &&
+                           detail::equals_folded(ref.substr(ref.size() - domain.size()), domain);
+        return under || detail::equals_folded(ref, domain) ? dns_id_verdict::wildcard_covers_one_label
+                                                           : dns_id_verdict::no_match;
+    }
     return detail::match_wildcard_label<Policy>(first, reference.first_label());
 }
 

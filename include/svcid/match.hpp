@@ -288,7 +288,9 @@ constexpr bool blocks_cn_fallback(const presented_id& id) noexcept {
     case presented_kind::srv_name:
     case presented_kind::uri:
     case presented_kind::ip_address: return true;
-    case presented_kind::other_name: return id.oid == oid::on_dns_srv;  // an SRVName of the wrong string type
+    // An SRVName of the wrong string type, or an otherName whose type cannot be read (it may
+    // be an SRVName): when in doubt, the CN stays out.
+    case presented_kind::other_name: return id.oid.empty() || id.oid == oid::on_dns_srv;
     default: return false;
     }
 }

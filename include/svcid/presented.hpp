@@ -28,7 +28,7 @@ enum class presented_kind : std::uint8_t {
     srv_name,           ///< SAN otherName id-on-dnsSRV 1.3.6.1.5.5.7.8.7 (RFC 4985) — SRV-ID
     xmpp_addr,          ///< SAN otherName id-on-xmppAddr 1.3.6.1.5.5.7.8.5 (RFC 6120 §13.7.1.4)
     smtp_utf8_mailbox,  ///< SAN otherName id-on-SmtpUTF8Mailbox 1.3.6.1.5.5.7.8.9 (RFC 8398)
-    other_name,         ///< SAN otherName of another type; `oid` names it
+    other_name,         ///< SAN otherName of another type; `oid` names it (empty: the otherName does not decode)
     directory_name,     ///< SAN directoryName [4]; value is the Name's DER
     registered_id,      ///< SAN registeredID [8]; value is the OID's content octets
     other_general_name, ///< x400Address [3] or ediPartyName [5]; value is the raw content

@@ -232,7 +232,23 @@ TEST_CASE("refuses an empty or badly framed extension list (RFC 5280 §4.1: SIZE
     CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
 }
 
-TEST_CASE("the critical flag is DER: TRUE is 0xFF and FALSE is omitted, never encoded (X.690 §11.1, §11.5)",
+TEST_CASE("an explicit critical FALSE outside the SAN is accepted: it cannot change a name decision (X.690 §11.5)",
+          "[der_certificate]") {
+    synthetic s;
+    const std::string key_usage = der::seq({der::oid("2.5.29.15"), der::tlv(0x01, std::string("\x00", 1)),
+                                            der::tlv(0x04, der::tlv(0x03, "\x07\x80"))});
+    s.extensions = {key_usage, synthetic::extension("2.5.29.17", der::seq({der::dns("san.example")}))};
+    const auto cert = parse_owned(s.bytes());
+    REQUIRE(cert);
+    CHECK(sans(*cert.parsed) == std::vector<seen>{svcid_test::dns("san.example")});
+    // Only FALSE: any other non-DER BOOLEAN is still refused, wherever it stands.
+    s.extensions[0] = der::seq({der::oid("2.5.29.15"), der::tlv(0x01, "\x01"), der::tlv(0x04, "")});
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
+    s.extensions[0] = der::seq({der::oid("2.5.29.15"), der::tlv(0x01, std::string("\x00\x00", 2)), der::tlv(0x04, "")});
+    CHECK(parse_owned(s.bytes()).error() == errc::certificate_malformed);
+}
+
+TEST_CASE("the SAN's critical flag is DER: TRUE is 0xFF and FALSE is omitted, never encoded (X.690 §11.1, §11.5)",
           "[der_certificate]") {
     synthetic s;
     const std::string san = der::tlv(0x04, der::seq({der::dns("san.example")}));

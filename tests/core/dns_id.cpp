@@ -112,6 +112,22 @@ TEST_CASE("*.com and other wildcards with fewer than two labels after them never
     CHECK(check_dns_id("*.com", ref("example.com")) == dns_id_verdict::wildcard_too_few_labels);
 }
 
+TEST_CASE("a wildcard covers exactly one label, and says so when the domain is right but the depth is not") {
+    const row rows[] = {
+        {"*.api.example.de", "a.b.api.example.de", false, false},
+        {"*.api.example.de", "api.example.de", false, false},
+        {"*.API.example.de", "a.b.api.example.de", false, false},
+    };
+    check_rows(std::begin(rows), std::end(rows));
+    // RFC 9525 §6.3: '*' is one whole left-most label.
+    CHECK(check_dns_id("*.api.example.de", ref("a.b.api.example.de")) == dns_id_verdict::wildcard_covers_one_label);
+    CHECK(check_dns_id("*.api.example.de", ref("api.example.de")) == dns_id_verdict::wildcard_covers_one_label);
+    CHECK(check_dns_id<rfc6125>("a*.api.example.de", ref("ab.c.api.example.de")) ==
+          dns_id_verdict::wildcard_covers_one_label);
+    CHECK(check_dns_id("*.api.example.de", ref("a.b.xapi.example.de")) == dns_id_verdict::no_match);
+    CHECK(check_dns_id("*.api.example.de", ref("a.example.de")) == dns_id_verdict::no_match);
+}
+
 TEST_CASE("a partial wildcard's '*' matches at least one character (no zero-length wildcard)") {
     const row rows[] = {
         {"*evil.example.com", "evil.example.com", false, false},

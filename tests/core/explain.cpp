@@ -59,6 +59,24 @@ TEST_CASE("an explanation of a mismatch lists each candidate with its reason") {
           "\n  dNSName \"*.com\": is a wildcard with too few labels after '*' (e.g. *.com)");
 }
 
+TEST_CASE("a wildcard for the right domain but the wrong depth is explained by the one-label rule (RFC 9525 §6.3)") {
+    list_adapter cert;
+    cert.alt_names = {dns("*.api.example.de")};
+    const char* const rule =
+        "is a wildcard for the same domain, but '*' stands for exactly one label and the reference has none or "
+        "several there (RFC 9525 §6.3)";
+    CHECK(explain_text(cert, dns_ref("a.b.api.example.de")) ==
+          std::string("DNS-ID \"a.b.api.example.de\": no presented identifier matches\n  dNSName \"*.api.example.de\": ") +
+              rule);
+    CHECK(explain_text(cert, dns_ref("api.example.de")) ==
+          std::string("DNS-ID \"api.example.de\": no presented identifier matches\n  dNSName \"*.api.example.de\": ") +
+              rule);
+    // A name in another domain, even one ending in the same letters, is just another host.
+    CHECK(explain_text(cert, dns_ref("a.b.xapi.example.de")) ==
+          "DNS-ID \"a.b.xapi.example.de\": no presented identifier matches\n  dNSName \"*.api.example.de\": names "
+          "another host");
+}
+
 TEST_CASE("untrusted bytes are escaped in explanations, so a NUL or escape code is shown, not obeyed") {
     list_adapter cert;
     cert.alt_names = {dns(std::string_view("api.example.com\0.evil\x1b[2J\"", 26))};

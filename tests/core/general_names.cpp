@@ -170,22 +170,47 @@ TEST_CASE("a tag outside the GeneralName CHOICE, or with the wrong constructed b
     CHECK(run("\x30\x03\x16\x01" "a"sv).state == san_state::malformed);  // universal IA5String
     CHECK(run("\x30\x03\xA2\x01" "a"sv).state == san_state::malformed);  // constructed dNSName (X.690 §10.2)
     CHECK(run("\x30\x02\x80\x00"sv).state == san_state::malformed);      // primitive otherName
-    CHECK(run("\x30\x02\x88\x00"sv).state == san_state::malformed);      // empty registeredID
+    CHECK(run("\x30\x02\xA8\x00"sv).state == san_state::malformed);      // constructed registeredID
 }
 
-TEST_CASE("an otherName without its type-id and [0] value frame is malformed", "[general_names]") {
-    CHECK(run(general_names({der::tlv(0xA0, der::oid("1.2.3"))})).state == san_state::malformed);
-    CHECK(run(general_names({der::tlv(0xA0, der::tlv(0xA0, der::utf8("x")))})).state == san_state::malformed);
-    CHECK(run(general_names({der::tlv(0xA0, der::oid("1.2.3") + der::tlv(0xA0, "") + "\x05\x00")})).state ==
-          san_state::malformed);
-    CHECK(run(general_names({der::tlv(0xA0, der::oid("1.2.3") + der::tlv(0x80, der::utf8("x")))})).state ==
-          san_state::malformed);
+namespace {
+// An otherName whose inside does not decode still has sound bounds: it arrives with an
+// empty oid and its raw content, and the dNSName after it is delivered as usual.
+void check_undecodable_other_name(const std::string& content) {
+    INFO("otherName content of " << content.size() << " octets");
+    const auto w = run(general_names({der::tlv(0xA0, content), der::dns("after.example")}));
+    CHECK(w.state == san_state::present);
+    REQUIRE(w.ids.size() == 2);
+    CHECK(w.ids[0].kind == presented_kind::other_name);
+    CHECK(w.ids[0].oid.empty());
+    CHECK(w.ids[0].value == content);
+    CHECK(w.ids[1] == svcid_test::dns("after.example"));
+}
+} // namespace
+
+TEST_CASE("an otherName without its type-id and [0] value is one bad entry, not a bad extension (RFC 5280 §4.2.1.6)",
+          "[general_names]") {
+    check_undecodable_other_name("");  // A0 00, which mozilla::pkix also reads past
+    check_undecodable_other_name(der::oid("1.2.3"));
+    check_undecodable_other_name(der::tlv(0xA0, der::utf8("x")));
+    check_undecodable_other_name(der::oid("1.2.3") + der::tlv(0xA0, "") + "\x05\x00");
+    check_undecodable_other_name(der::oid("1.2.3") + der::tlv(0x80, der::utf8("x")));
 }
 
-TEST_CASE("a directoryName that is not exactly one well-formed Name is malformed", "[general_names]") {
-    CHECK(run(general_names({der::tlv(0xA4, der::set({}))})).state == san_state::malformed);
-    CHECK(run(general_names({der::tlv(0xA4, der::seq({}) + "\x05\x00")})).state == san_state::malformed);
-    CHECK(run(general_names({der::tlv(0xA4, der::seq({der::tlv(0x31, "\x04\x09")}))})).state == san_state::malformed);
+TEST_CASE("a registeredID that is no OID and a directoryName that is no Name are skipped (RFC 5280 §4.2.1.6)",
+          "[general_names]") {
+    const std::string bad_entries[] = {
+        std::string("\x88\x00", 2),                                    // empty registeredID
+        der::tlv(0x88, "\x2B\x80\x01"),                                // non-minimal subidentifier
+        der::tlv(0xA4, der::set({})),                                   // a SET, not a Name
+        der::tlv(0xA4, der::seq({}) + "\x05\x00"),                      // a Name and trailing bytes
+        der::tlv(0xA4, der::seq({der::tlv(0x31, "\x04\x09")})),         // an RDN that does not parse
+    };
+    for (const auto& entry : bad_entries) {
+        const auto w = run(general_names({entry, der::dns("after.example")}));
+        CHECK(w.state == san_state::present);
+        CHECK(w.ids == std::vector<seen>{svcid_test::dns("after.example")});
+    }
 }
 
 TEST_CASE("stops calling the visitor after visit::stop", "[general_names]") {
@@ -205,13 +230,11 @@ TEST_CASE("a match followed by a broken element is still malformed, so a match n
     CHECK(bad_tag.state == san_state::malformed);
 }
 
-TEST_CASE("an otherName type-id with a non-minimal subidentifier is malformed, not an unknown otherName (X.690 §8.19.2)",
+TEST_CASE("an otherName type-id with a non-minimal subidentifier is no OID, not an unknown otherName (X.690 §8.19.2)",
           "[general_names]") {
     // 2B 80 01: the second subidentifier starts with 0x80, a padding octet DER forbids.
-    const std::string padded = der::tlv(0x06, "\x2B\x80\x01") + der::tlv(0xA0, der::utf8("x"));
-    CHECK(run(general_names({der::tlv(0xA0, padded)})).state == san_state::malformed);
-    CHECK(run(general_names({der::tlv(0xA0, der::tlv(0x06, "\x80\x01") + der::tlv(0xA0, der::utf8("x")))})).state ==
-          san_state::malformed);
+    check_undecodable_other_name(der::tlv(0x06, "\x2B\x80\x01") + der::tlv(0xA0, der::utf8("x")));
+    check_undecodable_other_name(der::tlv(0x06, "\x80\x01") + der::tlv(0xA0, der::utf8("x")));
     // The same OID minimally encoded (2B 01) is an ordinary unknown otherName.
     const auto w = run(general_names({der::tlv(0xA0, der::tlv(0x06, "\x2B\x01") + der::tlv(0xA0, der::utf8("x")))}));
     CHECK(w.state == san_state::present);

@@ -266,3 +266,10 @@ TEST_CASE("an SRVName of the wrong string type still blocks CN fallback (RFC 612
     cert.alt_names[0].oid = "\x2B\x06\x01\x04\x01\x82\x37";  // another type: no SRV-ID
     CHECK(svcid::match<rfc6125>(cert, dns_ref("victim.example")).matched());
 }
+
+TEST_CASE("an otherName whose type cannot be read blocks CN fallback: it may be an SRV-ID (RFC 6125 §6.4.4)") {
+    list_adapter cert;
+    cert.alt_names = {{svcid::presented_kind::other_name, svcid::string_tag::none, "", ""}};
+    cert.common_names = {cn("victim.example")};
+    CHECK(svcid::match<rfc6125>(cert, dns_ref("victim.example")).status == match_status::cn_not_permitted);
+}

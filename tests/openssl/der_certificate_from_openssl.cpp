@@ -1,4 +1,5 @@
 #include <svcid/der_certificate.hpp>
+#include <svcid/match.hpp>
 
 #include "catch.hpp"
 #include "adapter_fixtures.hpp"
@@ -105,6 +106,26 @@ TEMPLATE_TEST_CASE("every adapter delivers an unknown otherName with its OID", "
     CHECK(ids[0].kind == svcid::presented_kind::other_name);
     CHECK(ids[0].oid == der::oid_content("1.3.6.1.4.1.311.20.2.3"));
     CHECK(ids[0].value == der::utf8("upn@example.com"));
+}
+
+TEMPLATE_TEST_CASE("every adapter matches a dNSName after an empty otherName A0 00: one bad entry is skipped (RFC 5280 §4.2.1.6)",
+                   "[adapters]", ALL_ADAPTERS) {
+    cert_spec spec;
+    spec.subject_cn("victim.example");
+    spec.san_raw = der::tlv(0x30, std::string("\xA0\x00", 2) + der::dns("www.example.com"));
+    const TestType f(spec);
+    const auto ids = sans_of(f, san_state::present);
+    REQUIRE(ids.size() == 2);
+    CHECK(ids[0].kind == svcid::presented_kind::other_name);
+    CHECK(ids[0].oid.empty());
+    CHECK(ids[1] == svcid_test::dns("www.example.com"));
+    const auto www = *svcid::parse_dns_reference("www.example.com");
+    CHECK(svcid::match(f.adapter(), www).matched());
+    // Alone, the unreadable otherName might have been an SRV-ID, so the CN stays out (RFC 6125 §6.4.4).
+    spec.san_raw = der::tlv(0x30, std::string("\xA0\x00", 2));
+    const TestType only_other_name(spec);
+    CHECK(svcid::match<svcid::rfc6125>(only_other_name.adapter(), *svcid::parse_dns_reference("victim.example")).status ==
+          svcid::match_status::cn_not_permitted);
 }
 
 TEMPLATE_TEST_CASE("every adapter reports a duplicate SAN extension as malformed (RFC 5280 §4.2)", "[adapters]",

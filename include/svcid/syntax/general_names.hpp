@@ -18,7 +18,9 @@
 SVCID_BEGIN_NAMESPACE
 namespace detail {
 
-enum class general_name_outcome : std::uint8_t { deliver, malformed };
+// `skip`: the GeneralName's tag and length are sound but its content does not decode; it is
+// that entry's fault alone, so the walk goes on without it (see visit_general_names).
+enum class general_name_outcome : std::uint8_t { deliver, skip, malformed };
 
 template <class Visitor>
 constexpr void check_visitor() noexcept {
@@ -27,15 +29,20 @@ constexpr void check_visitor() noexcept {
 }
 
 /// otherName ::= SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY } under
-/// implicit [0]. The two-element frame is the GeneralName's framing; what sits inside the
-/// value is content, so a known type whose value is not the string RFC 4985/6120/8398
-/// require arrives as a plain `other_name`, never as its kind.
+/// implicit [0]. Everything inside the [0] is content: a known type whose value is not the
+/// string RFC 4985/6120/8398 require arrives as a plain `other_name`, never as its kind, and
+/// one whose type-id or value does not decode at all (`A0 00`) arrives as an `other_name`
+/// with an empty `oid`, which nothing matches and which blocks CN fallback (it might have
+/// been an SRVName).
 constexpr general_name_outcome decode_other_name(std::string_view content, presented_id& id) noexcept {
     der_reader r(content);
     der_tlv type_id, value;
-    if (r.expect(der_tag::oid, type_id) != errc::ok || !plausible_oid(type_id.content)) return general_name_outcome::malformed;
-    if (r.expect(der_tag::context | der_tag::constructed | 0, value) != errc::ok || !r.empty())
-        return general_name_outcome::malformed;
+    if (r.expect(der_tag::oid, type_id) != errc::ok || !plausible_oid(type_id.content) ||
+        r.expect(der_tag::context | der_tag::constructed | 0, value) != errc::ok || !r.empty()) {
+        id.kind = presented_kind::other_name;
+        id.value = content;
+        return general_name_outcome::deliver;
+    }
 
     std::uint8_t want = 0;
     if (type_id.content == oid::on_dns_srv) {
@@ -69,7 +76,9 @@ constexpr general_name_outcome decode_other_name(std::string_view content, prese
 
 /// Maps one GeneralName (RFC 5280 §4.2.1.6) to a presented identifier. Tags outside the
 /// CHOICE, or with the wrong constructed bit for their type, make the extension malformed:
-/// GeneralName has no extension marker, so there is nothing else they could be.
+/// GeneralName has no extension marker, so there is nothing else they could be. Content
+/// that does not decode (a registeredID that is no OID, a directoryName that is no Name)
+/// is skipped: neither is ever matched, and its bounds are known from its own length.
 constexpr general_name_outcome decode_general_name(std::uint8_t tag, std::string_view content, presented_id& id) noexcept {
     id = presented_id{};
     constexpr std::uint8_t primitive = der_tag::context;
@@ -84,7 +93,7 @@ constexpr general_name_outcome decode_general_name(std::uint8_t tag, std::string
         // handed on as DER, so it is checked all the way down first.
         auto name = read_exact(content, der_tag::sequence);
         if (!name || der_check_nested(name->content, der_max_depth - 1) != errc::ok)
-            return general_name_outcome::malformed;
+            return general_name_outcome::skip;
         id.kind = presented_kind::directory_name;
         break;
     }
@@ -92,7 +101,7 @@ constexpr general_name_outcome decode_general_name(std::uint8_t tag, std::string
     case primitive | 6: id.kind = presented_kind::uri; id.tag = string_tag::ia5_string; break;
     case primitive | 7: id.kind = presented_kind::ip_address; break;
     case primitive | 8:
-        if (!plausible_oid(content)) return general_name_outcome::malformed;
+        if (!plausible_oid(content)) return general_name_outcome::skip;
         id.kind = presented_kind::registered_id;
         break;
     default: return general_name_outcome::malformed;
@@ -114,12 +123,17 @@ constexpr general_name_outcome decode_general_name(std::uint8_t tag, std::string
 /// - otherName: SRVName (RFC 4985), XmppAddr (RFC 6120 §13.7.1.4) and SmtpUTF8Mailbox
 ///   (RFC 8398) arrive as their string's content; when that string has the wrong type or
 ///   framing, and for any other type, the name arrives as `other_name` with `oid` set and
-///   `value` the raw DER inside `[0]`.
+///   `value` the raw DER inside `[0]`; an otherName with no decodable type-id and value
+///   arrives as `other_name` with an empty `oid`.
 ///
-/// Returns `present` when every name's framing parsed, `malformed` when the SEQUENCE is
-/// empty, badly framed or followed by other bytes, or any GeneralName is. After a stop the
-/// remaining names are still checked (without calls) so that a match cannot hide a broken
-/// extension. Never allocates; never reads outside `san_extn_value`.
+/// Framing is the SEQUENCE and each GeneralName's tag and length; content is what is
+/// inside one GeneralName. Returns `present` when the framing parsed, `malformed` when the
+/// SEQUENCE is empty, badly framed or followed by other bytes, or any GeneralName's tag or
+/// length is bad. Bad content is one entry's fault: the entry is delivered as above or
+/// skipped (registeredID, directoryName), and the others still count, as in mozilla::pkix
+/// and rustls-webpki. After a stop the remaining names are still checked (without calls) so
+/// that a match cannot hide a broken extension. Never allocates; never reads outside
+/// `san_extn_value`.
 ///
 /// ```
 /// auto state = svcid::visit_general_names(extn_value, [&](const svcid::presented_id& id) noexcept {
@@ -174,8 +188,9 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
             if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
             continue;
         }
-        if (detail::decode_general_name(tag, content, id) == detail::general_name_outcome::malformed)
-            return san_state::malformed;
+        const auto outcome = detail::decode_general_name(tag, content, id);
+        if (outcome == detail::general_name_outcome::malformed) return san_state::malformed;
+        if (outcome == detail::general_name_outcome::skip) continue;
         if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
     }
     return san_state::present;
