@@ -1,8 +1,11 @@
 // svcid-inspect's internal interfaces: loading files (load.cpp), describing certificates,
-// requests and keys (describe.cpp), and printing the descriptions as text or JSON
-// (render.cpp). main.cpp parses the command line and runs the commands.
+// requests and keys (describe.cpp), printing the descriptions as text or JSON (render.cpp),
+// and the commands (commands.cpp) that both the command line (main.cpp) and the local web
+// page (serve.cpp) run.
 #ifndef SVCID_INSPECT_INSPECT_HPP
 #define SVCID_INSPECT_INSPECT_HPP
+
+#include <svcid/reference.hpp>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -147,6 +150,51 @@ void print_document_text(std::string& out, const document_info& d, std::size_t i
 class json_writer;
 void write_document_json(json_writer& json, const document_info& d);
 void write_key_json(json_writer& json, const key_info& key);
+
+// ---- commands.cpp -----------------------------------------------------------------------
+
+/// Every JSON document names its shape, so a script can refuse one it was not written for;
+/// the number changes only when a member is removed or changes meaning.
+inline constexpr const char* json_schema = "svcid-inspect/1";
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_mismatch = 1;  ///< a reference or key does not match, a CSR does not verify, a lint with --strict
+inline constexpr int exit_bad_input = 2;
+
+/// A loaded input under the name it is reported by: a path, or the label the page gave it.
+struct named_file {
+    std::string name;
+    loaded_file file;
+};
+
+struct parsed_reference {
+    std::string text;
+    svcid::reference reference;
+};
+/// Reads `text` as --type says ("dns", "ip", "srv", "uri", "spiffe", "email"; empty: told by
+/// the text's form); false with `error` set when it does not parse.
+bool parse_reference_as(const std::string& type, const std::string& text, parsed_reference& out, std::string& error);
+
+/// The certificates of `file` that issued none of the others (a chain's leaf).
+std::vector<X509*> leaf_certificates(const loaded_file& file);
+
+// Each command writes its document to `json` when given, else text to `out`, and returns an
+// exit status. On exit_bad_input, `error` says why; decode_command still writes its
+// {"file", "error"} object, the others write nothing.
+int decode_command(const named_file& input, bool requests, bool strict, json_writer* json, std::string& out,
+                   std::string& error);
+int match_command(const named_file& input, const std::vector<parsed_reference>& references, const std::string& policy,
+                  json_writer* json, std::string& out, std::string& error);
+/// `failed_input` names the input that made it exit_bad_input.
+int keymatch_command(const std::vector<named_file>& inputs, json_writer* json, std::string& out, std::string& error,
+                     std::string& failed_input);
+
+// ---- serve.cpp --------------------------------------------------------------------------
+
+/// Whether this build has `svcid-inspect serve` (it needs Boost.Beast's headers).
+bool serve_available();
+/// Serves the page on 127.0.0.1:`port` (0: a free port) until killed; prints the URL with
+/// its token on stdout. Returns an exit status when it cannot start.
+int run_serve(unsigned short port, std::size_t max_body);
 
 } // namespace svcid_inspect
 
