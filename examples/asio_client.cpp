@@ -75,7 +75,11 @@ int main(int argc, char** argv) {
     stream.handshake(ssl::stream_base::client, ec);
     const long result = SSL_get_verify_result(stream.native_handle());
     std::printf("verify result: %s\n", X509_verify_cert_error_string(result));
-    if (state->checked()) std::printf("svcid: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
+    if (state->checked()) {
+        char why[1024];
+        state->explain(why, sizeof why);
+        std::printf("svcid: %s\n", why);
+    }
     if (ec) {
         std::printf("handshake refused: %s\n", ec.message().c_str());
         return 1;

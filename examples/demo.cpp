@@ -58,7 +58,11 @@ struct judgement {
 judgement judge(SSL* ssl, bool handshake_ok, unsigned long error) {
     judgement j;
     const svcid::peer_identity* state = svcid::peer_identity_of(ssl);
-    if (state != nullptr && state->checked()) j.svcid = std::string(state->explanation());
+    if (state != nullptr && state->checked()) {
+        char why[1024];
+        state->explain(why, sizeof why);
+        j.svcid = why;
+    }
     const long result = SSL_get_verify_result(ssl);
     if (result != X509_V_OK) {
         j.outcome = verdict::refused;

@@ -50,7 +50,11 @@ int main(int argc, char** argv) {
     const int n = connected ? SSL_read(ssl.get(), reply, sizeof reply) : 0;
     const long result = SSL_get_verify_result(ssl.get());
     std::printf("server verify result: %s\n", X509_verify_cert_error_string(result));
-    if (state->checked()) std::printf("svcid: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
+    if (state->checked()) {
+        char why[1024];
+        state->explain(why, sizeof why);
+        std::printf("svcid: %s\n", why);
+    }
     if (n <= 0) {
         std::printf("the handshake failed or the server refused us:\n");
         ERR_print_errors_fp(stdout);

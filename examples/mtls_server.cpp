@@ -91,14 +91,19 @@ int main(int argc, char** argv) {
             const std::string greeting = "hello " + std::string(who.presented) + " (allowed by entry " +
                                          std::to_string(who.reference_index + 1) + ")\n";
             SSL_write(ssl.get(), greeting.data(), static_cast<int>(greeting.size()));
-            std::printf("accepted: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
+            char why[1024];
+            svcid::explain_peer(ssl.get(), why, sizeof why);
+            std::printf("accepted: %s\n", why);
             SSL_shutdown(ssl.get());
         } else {
             const long result = ssl ? SSL_get_verify_result(ssl.get()) : X509_V_OK;
             std::printf("refused%s%s\n", result != X509_V_OK ? ": " : "",
                         result != X509_V_OK ? X509_verify_cert_error_string(result) : "");
-            if (state != nullptr && state->checked())
-                std::printf("svcid: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
+            if (state != nullptr && state->checked()) {
+                char why[1024];
+                state->explain(why, sizeof why);
+                std::printf("svcid: %s\n", why);
+            }
             ERR_print_errors_fp(stdout);
         }
         std::fflush(stdout);

@@ -47,7 +47,11 @@ int main(int argc, char** argv) {
     const bool ok = SSL_connect(ssl.get()) == 1;
     const long result = SSL_get_verify_result(ssl.get());
     std::printf("verify result: %s (%ld)\n", X509_verify_cert_error_string(result), result);
-    if (state->checked()) std::printf("svcid: %.*s\n", static_cast<int>(state->explanation().size()), state->explanation().data());
+    if (state->checked()) {
+        char why[1024];
+        state->explain(why, sizeof why);
+        std::printf("svcid: %s\n", why);
+    }
     if (!ok) {
         ERR_print_errors_fp(stderr);
         close(fd);

@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -392,7 +393,8 @@ TEST_CASE("an SSL_CTX that requires client certificates refuses an SSL with no a
     CHECK(result.server.verify_result == svcid::verify_error_application);
 }
 
-TEST_CASE("SSL_dup gives the copy its own svcid state, so each SSL frees its own", "[tls][ownership]") {
+TEST_CASE("SSL_dup gives the copy its own svcid state sharing the immutable policy, so each SSL frees its own",
+          "[tls][ownership]") {
     std::unique_ptr<SSL_CTX, svcid_test::ssl_ctx_free> ctx(SSL_CTX_new(TLS_client_method()));
     std::unique_ptr<SSL, svcid_test::ssl_free> original(SSL_new(ctx.get()));
     REQUIRE(original);
@@ -405,8 +407,15 @@ TEST_CASE("SSL_dup gives the copy its own svcid state, so each SSL frees its own
     REQUIRE(copied != nullptr);
     CHECK(copied != state);
     CHECK(copied->reference_count() == 2);
-    CHECK(copied->references() != state->references());
+    // The policy is immutable and reference-counted: shared, not copied.
+    CHECK(copied->policy().same_as(state->policy()));
+    CHECK(std::equal(copied->policy_digest(), copied->policy_digest() + svcid::peer_identity::digest_size,
+                     state->policy_digest()));
     CHECK(svcid::peer_identity_of(original.get()) == state);
+    copy.reset();
+    // The original's policy outlives the copy's SSL_free.
+    CHECK(state->reference_count() == 2);
+    CHECK(state->references()[1].type() == svcid::reference_type::ip);
 }
 
 TEST_CASE("attaching again replaces the state attached before", "[tls][ownership]") {

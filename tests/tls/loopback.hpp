@@ -68,7 +68,9 @@ inline void read_svcid(SSL* ssl, outcome& out) {
         out.svcid_error = state->verify_error();
         out.reference_index = state->accepted() ? state->reference_index() : state->failed_reference_index();
         out.presented = std::string(state->presented_value());
-        out.explanation = std::string(state->explanation());
+        char text[1024];
+        state->explain(text, sizeof text);
+        out.explanation = text;
     }
     const svcid::peer_outcome who = svcid::peer_outcome_of(ssl);
     out.outcome_accepted = who.accepted;
