@@ -15,6 +15,8 @@ packages=(
   valgrind                          # valgrind/callgrind.h for svcid-bench --callgrind
   doxygen                           # the reference documentation, checked for zero warnings
   git                               # the docs/integration.md routes test (git archive)
+  chromium chromium-driver          # svcid-inspect serve tested in a real (headless) browser
+  python3-selenium                  # drives that browser through chromedriver
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole svcid test suite: every configuration CI runs, in one command.
-#   1. GCC, C++17 — unit, adapter, zero-allocation, handshake and consumer tests
+#   1. GCC, C++17 — unit, adapter, zero-allocation, handshake and consumer tests, and
+#      svcid-inspect serve in headless Chromium
 #   2. Clang, C++20
 #   3. Clang, C++17, AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. GCC, C++17, -fno-exceptions, libidn2 on (every public header must still compile and work)
@@ -44,7 +45,9 @@ run_config() {
   fi
 }
 
-run_config gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DSVCID_WITH_LIBIDN2=ON -DSVCID_BUILD_BENCH=ON
+# The browser test of svcid-inspect serve (headless Chromium, ~15 s) runs in this configuration only.
+run_config gcc-cxx17 -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DSVCID_WITH_LIBIDN2=ON -DSVCID_BUILD_BENCH=ON \
+  -DSVCID_BROWSER_TEST=ON
 run_config clang-cxx20 -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 -DSVCID_WITH_LIBIDN2=ON
 run_config clang-asan-ubsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DSVCID_SANITIZE=address,undefined
 run_config gcc-no-exceptions -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DCMAKE_CXX_FLAGS=-fno-exceptions -DSVCID_WITH_LIBIDN2=ON

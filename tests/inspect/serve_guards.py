@@ -17,19 +17,11 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklist import Checklist  # noqa: E402
 from validate_schema import validate  # noqa: E402
 
 MAX_BODY = 1024 * 1024  # main.cpp's serve_max_body
-failures = []
-checks = 0
-
-
-def check(condition, what):
-    global checks
-    checks += 1
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
+check = Checklist()
 
 
 def request(port, method, path, headers=None, body=None):
@@ -211,8 +203,7 @@ def main():
             server.terminate()
             out, err = server.communicate(timeout=10)
         check(out == b"" and err == b"", "the server wrote nothing but its URL (no request, key or password logged)")
-    print(f"{checks - len(failures)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return check.finish()
 
 
 if __name__ == "__main__":
