@@ -203,7 +203,8 @@ struct reference_traits<uri_reference> : reference_traits_base {
     static constexpr void write(const uri_reference& ref, detail::bounded_writer& out) noexcept {
         out.put("\"");
         out.put(ref.scheme());
-        out.put("://");
+        // As the scheme writes its URIs: "sip:host" (RFC 3261 §19.1.1), "https://host".
+        out.put(detail::authority_free_scheme(ref.scheme()) ? ":" : "://");
         out.put(ref.domain().name());
         out.put("\"");
     }
@@ -212,7 +213,8 @@ struct reference_traits<uri_reference> : reference_traits_base {
     static constexpr const char* why(const uri_reference&, const presented_id& id) noexcept {
         auto uri = parse_uri(id.value);
         if (!uri) return "is not a URI (RFC 3986)";
-        if (uri->host_kind != uri_host_kind::reg_name) return "has no DNS host (an address or no authority), so it is no URI-ID";
+        if (!uri_id_host(*uri))
+            return "has no DNS host (an address, no authority, or a scheme-specific part with no single host), so it is no URI-ID";
         return "names another scheme or host";
     }
 };

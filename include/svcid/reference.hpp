@@ -99,7 +99,8 @@ private:
 /// Parses a reference whose type is told by its text, for command lines and configuration
 /// files (code that knows the type should call the typed parser):
 /// - `spiffe://...` is an exact SPIFFE ID;
-/// - another `scheme://host...` is a URI-ID;
+/// - another `scheme://host...` is a URI-ID, and so is `sip:`, `sips:`, `xmpp:`, `im:` or
+///   `pres:` followed by its host or `user@host` (see uri_id_host());
 /// - `local@domain` is an e-mail address;
 /// - an IP address is an IP reference (RFC 9525 §6.1: an address is never a DNS name);
 /// - anything else is a DNS name. An SRV-ID (`_imap.example.net`) must be asked for with
@@ -110,7 +111,9 @@ constexpr result<reference> parse_reference(std::string_view text) noexcept {
         if (!spiffe) return spiffe.error();
         return reference(*spiffe);
     }
-    if (text.find("://") != std::string_view::npos) {
+    const std::size_t colon = text.find(':');
+    if (text.find("://") != std::string_view::npos ||
+        (colon != std::string_view::npos && detail::authority_free_scheme(text.substr(0, colon)))) {
         auto uri = parse_uri_reference(text);
         if (!uri) return uri.error();
         return reference(*uri);

@@ -77,6 +77,19 @@ TEST_CASE("a wildcard for the right domain but the wrong depth is explained by t
           "another host");
 }
 
+TEST_CASE("a URI-ID is written as its scheme writes URIs, and a URI with no single host says so (RFC 3261 §19.1.1)") {
+    list_adapter cert;
+    cert.alt_names = {uri("sip:a@b@voice.example.edu"), uri("sip:other.example.edu")};
+    CHECK(explain_text(cert, *svcid::make_uri_reference("sip", "voice.example.edu")) ==
+          "URI-ID \"sip:voice.example.edu\": no presented identifier matches"
+          "\n  uniformResourceIdentifier \"sip:a@b@voice.example.edu\": has no DNS host (an address, no authority, or a "
+          "scheme-specific part with no single host), so it is no URI-ID"
+          "\n  uniformResourceIdentifier \"sip:other.example.edu\": names another scheme or host");
+    cert.alt_names = {uri("https://api.example.com/")};
+    CHECK(explain_text(cert, *svcid::make_uri_reference("https", "api.example.com")) ==
+          "URI-ID \"https://api.example.com\": matched uniformResourceIdentifier \"https://api.example.com/\"");
+}
+
 TEST_CASE("untrusted bytes are escaped in explanations, so a NUL or escape code is shown, not obeyed") {
     list_adapter cert;
     cert.alt_names = {dns(std::string_view("api.example.com\0.evil\x1b[2J\"", 26))};

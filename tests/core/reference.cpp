@@ -28,6 +28,21 @@ TEST_CASE("parse_reference reads an IP address as an IP reference and anything e
     CHECK(svcid::parse_reference("*.example.com").error() == svcid::errc::wildcard_in_reference);
 }
 
+TEST_CASE("parse_reference reads sip:, sips:, xmpp:, im: and pres: text as a URI-ID, not a mailbox (RFC 3261 §19.1.1)") {
+    CHECK(parse("sip:voice.example.edu").type() == svcid::reference_type::uri);
+    CHECK(parse("sip:alice@voice.example.edu").type() == svcid::reference_type::uri);
+    CHECK(parse("SIPS:voice.example.edu").type() == svcid::reference_type::uri);
+    CHECK(parse("xmpp:romeo@example.com").type() == svcid::reference_type::uri);
+    CHECK(parse("im:fred@example.com").type() == svcid::reference_type::uri);
+    CHECK(parse("pres:fred@example.com").type() == svcid::reference_type::uri);
+    CHECK(parse("fred@example.com").type() == svcid::reference_type::email);
+    CHECK(svcid::parse_reference("sip:192.0.2.1").error() == svcid::errc::uri_host_not_dns);
+    list_adapter cert;
+    cert.alt_names = {uri("sip:voice.example.edu")};
+    CHECK(svcid::match(cert, parse("sip:bob@voice.example.edu")).matched());
+    CHECK_FALSE(svcid::match(cert, parse("sips:voice.example.edu")).matched());
+}
+
 TEST_CASE("a reference fits in 320 octets and a long SPIFFE ID in it is a view of the caller's buffer") {
     static_assert(sizeof(reference) <= 320, "");
     std::string id = "spiffe://prod.example/";
