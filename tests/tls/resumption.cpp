@@ -532,3 +532,278 @@ TEST_CASE("an attached policy with no verify callback installed still checks the
         }
     }
 }
+
+// ---- One policy per SSL_CTX (set_identity_policy): no per-connection state -------------
+
+namespace {
+svcid::identity_policy policy_of(std::initializer_list<svcid::reference> refs) {
+    auto p = svcid::identity_policy::make(refs);
+    REQUIRE(p);
+    return p;
+}
+ssl_ptr bare(SSL_CTX* ctx, SSL_SESSION* offer = nullptr) {
+    ssl_ptr ssl(SSL_new(ctx));
+    REQUIRE(ssl);
+    if (offer != nullptr) REQUIRE(SSL_set_session(ssl.get(), offer) == 1);
+    return ssl;
+}
+} // namespace
+
+TEST_CASE("context policy: one allow-list on the server SSL_CTX admits by entry, refuses the unlisted and the "
+          "certificate-less, and keeps no per-connection state",
+          "[tls][context][mtls]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        REQUIRE(svcid::set_identity_policy(server_ctx.get(), policy_of({spiffe("spiffe://example.org/admin"),
+                                                                         spiffe("spiffe://example.org/reader")})));
+        REQUIRE(svcid::context_identity_of(server_ctx.get()) != nullptr);
+        auto client_for = [&](const built_certificate* who) { return make_ctx(false, mode, who); };
+        auto reader_ctx = client_for(&the_pki().reader);
+        auto admin_ctx = client_for(&the_pki().admin);
+        auto anonymous_ctx = client_for(nullptr);
+        auto outsider_ctx = client_for(&the_pki().server_a);  // trusted CA, DNS-ID only
+
+        auto c1 = client_expecting(reader_ctx.get(), "a.test");
+        auto s1 = bare(server_ctx.get());
+        const auto reader = run(c1.get(), s1.get());
+        CHECK(reader.server.completed);
+        CHECK_FALSE(reader.server.svcid_attached);  // nothing per SSL
+        CHECK(reader.server.outcome_accepted);
+        CHECK(reader.server.outcome_index == 1);
+        CHECK(reader.server.outcome_presented == "spiffe://example.org/reader");
+
+        auto c2 = client_expecting(admin_ctx.get(), "a.test");
+        auto s2 = bare(server_ctx.get());
+        const auto admin = run(c2.get(), s2.get());
+        CHECK(admin.server.outcome_accepted);
+        CHECK(admin.server.outcome_index == 0);
+
+        auto c3 = client_expecting(outsider_ctx.get(), "a.test");
+        auto s3 = bare(server_ctx.get());
+        const auto outsider = run(c3.get(), s3.get());
+        CHECK_FALSE(outsider.server.completed);
+        CHECK(outsider.server.verify_result == svcid::verify_error_application);
+        CHECK_FALSE(outsider.server.outcome_accepted);
+        CHECK(outsider.server.outcome_index == svcid::no_reference_index);
+
+        auto c4 = client_expecting(anonymous_ctx.get(), "a.test");
+        auto s4 = bare(server_ctx.get());
+        const auto anonymous = run(c4.get(), s4.get());
+        CHECK_FALSE(anonymous.server.completed);
+        CHECK(ERR_GET_REASON(anonymous.server.first_error) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE);
+        CHECK_FALSE(anonymous.server.outcome_accepted);
+
+        // The explanation is made on demand, from the SSL.
+        char why[512];
+        CHECK(svcid::explain_peer(s3.get(), why, sizeof why) != 0);
+    }
+}
+
+TEST_CASE("context policy: SSL_new allocates nothing more for svcid, and the verify callback, the outcome and "
+          "the explanation allocate nothing",
+          "[tls][context][allocation]") {
+    REQUIRE(svcid_test::openssl_allocations_counted());
+    auto plain_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto policy_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    REQUIRE(svcid::set_identity_policy(policy_ctx.get(), policy_of({spiffe("spiffe://example.org/admin"),
+                                                                     spiffe("spiffe://example.org/reader"),
+                                                                     ref("ops.example.org")})));
+    auto count_new = [](SSL_CTX* ctx) {
+        const long before = svcid_test::allocations();
+        ssl_ptr ssl(SSL_new(ctx));
+        return svcid_test::allocations() - before;
+    };
+    CHECK(count_new(policy_ctx.get()) == count_new(plain_ctx.get()));
+
+    auto client_ctx = make_ctx(false, resumption::tls13_psk, &the_pki().reader);
+    auto c = client_expecting(client_ctx.get(), "a.test");
+    auto s = bare(policy_ctx.get());
+    REQUIRE(run(c.get(), s.get()).server.outcome_accepted);
+    const long before = svcid_test::allocations();
+    const svcid::peer_outcome who = svcid::peer_outcome_of(s.get());
+    char why[512];
+    const std::size_t n = svcid::explain_peer(s.get(), why, sizeof why);
+    CHECK(svcid_test::allocations() - before == 0);
+    CHECK(who.accepted);
+    CHECK(n != 0);
+}
+
+TEST_CASE("context policy: a session made under one server policy is not resumed after the policy changes",
+          "[tls][context][resumption][mtls]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        REQUIRE(svcid::set_identity_policy(server_ctx.get(), policy_of({spiffe("spiffe://example.org/reader")})));
+        auto client_ctx = make_ctx(false, mode, &the_pki().reader);
+        auto c1 = client_expecting(client_ctx.get(), "a.test");
+        auto s1 = bare(server_ctx.get());
+        REQUIRE(run(c1.get(), s1.get()).server.outcome_accepted);
+        session_ptr session(SSL_get1_session(c1.get()));
+        REQUIRE(session);
+
+        // Positive control: the same policy resumes and names the resumed peer.
+        auto c2 = client_expecting(client_ctx.get(), "a.test", session.get());
+        auto s2 = bare(server_ctx.get());
+        const auto resumed = run(c2.get(), s2.get());
+        CHECK(resumed.server.resumed);
+        CHECK(resumed.server.outcome_accepted);
+        CHECK(resumed.server.outcome_presented == "spiffe://example.org/reader");
+
+        // The reader is no longer allowed: its session must not carry it in.
+        REQUIRE(svcid::set_identity_policy(server_ctx.get(), policy_of({spiffe("spiffe://example.org/admin")})));
+        auto c3 = client_expecting(client_ctx.get(), "a.test", session.get());
+        auto s3 = bare(server_ctx.get());
+        const auto refused = run(c3.get(), s3.get());
+        CHECK_FALSE(refused.server.completed);
+        CHECK_FALSE(refused.server.resumed);
+        CHECK(refused.server.verify_result == svcid::verify_error_application);
+        CHECK_FALSE(refused.server.outcome_accepted);
+    }
+}
+
+TEST_CASE("context policy: a client SSL_CTX's session is not offered under another policy, and SSL_clear reuse "
+          "follows the context",
+          "[tls][context][resumption]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto client_ctx = make_ctx(false, mode, nullptr);
+        REQUIRE(svcid::set_identity_policy(client_ctx.get(), policy_of({ref("a.test")})));
+        auto c1 = bare(client_ctx.get());
+        auto s1 = plain_server(server_ctx.get());
+        const auto made = run(c1.get(), s1.get());
+        REQUIRE(made.client.completed);
+        REQUIRE(made.client.outcome_accepted);
+        session_ptr session(SSL_get1_session(c1.get()));
+
+        REQUIRE(SSL_clear(c1.get()) == 1);
+        auto s2 = plain_server(server_ctx.get());
+        const auto again = run(c1.get(), s2.get());
+        CHECK(again.client.resumed);
+        CHECK(again.client.outcome_accepted);
+        CHECK(again.client.outcome_presented == "a.test");
+
+        REQUIRE(svcid::set_identity_policy(client_ctx.get(), policy_of({ref("b.test")})));
+        auto c3 = bare(client_ctx.get(), session.get());
+        auto s3 = plain_server(server_ctx.get());
+        const auto refused = run(c3.get(), s3.get());
+        CHECK_FALSE(refused.client.completed);
+        CHECK_FALSE(refused.client.resumed);
+        CHECK(refused.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        CHECK_FALSE(refused.client.outcome_accepted);
+    }
+}
+
+TEST_CASE("context policy: an SSL's own policy overrides the context's; a failed set leaves the context refusing",
+          "[tls][context][fail-closed]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+    REQUIRE(svcid::set_identity_policy(client_ctx.get(), policy_of({ref("b.test")})));
+
+    auto overridden = client_expecting(client_ctx.get(), "a.test");
+    auto s1 = plain_server(server_ctx.get());
+    const auto accepted = run(overridden.get(), s1.get());
+    CHECK(accepted.client.completed);
+    CHECK(accepted.client.outcome_accepted);
+
+    auto by_context = bare(client_ctx.get());
+    auto s2 = plain_server(server_ctx.get());
+    const auto refused = run(by_context.get(), s2.get());
+    CHECK_FALSE(refused.client.completed);
+    CHECK(refused.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+
+    // An empty policy is refused, and the context then refuses every server.
+    CHECK_FALSE(svcid::set_identity_policy(client_ctx.get(), svcid::identity_policy()));
+    auto after = bare(client_ctx.get());
+    auto s3 = plain_server(server_ctx.get());
+    const auto withdrawn = run(after.get(), s3.get());
+    CHECK_FALSE(withdrawn.client.completed);
+    CHECK(withdrawn.client.verify_result == svcid::verify_error_application);
+    CHECK_FALSE(withdrawn.client.outcome_accepted);
+}
+
+TEST_CASE("context policy: an application verify callback set on the SSL afterwards is adopted, not an unhook (F1)",
+          "[tls][context][fail-closed]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    for (const char* host : {"b.test", "a.test"}) {
+        INFO(host);
+        auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr, false);
+        REQUIRE(svcid::set_identity_policy(client_ctx.get(), policy_of({ref(host)})));
+        auto client = bare(client_ctx.get());
+        app_callback_calls = 0;
+        SSL_set_verify(client.get(), SSL_VERIFY_NONE, accept_everything);
+        auto server = plain_server(server_ctx.get());
+        const auto result = run(client.get(), server.get());
+        CHECK(app_callback_calls > 0);
+        if (std::string(host) == "b.test") {
+            CHECK_FALSE(result.client.completed);
+            CHECK(result.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        } else {
+            // The app waived the chain error: the name matched, but that is no acceptance (F2).
+            CHECK(result.client.completed);
+            CHECK_FALSE(result.client.outcome_accepted);
+            CHECK(result.client.outcome_error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+        }
+    }
+}
+
+TEST_CASE("verify_server_host: one line for a DNS name or an IP address; a bad host leaves an SSL that refuses",
+          "[tls][ergonomics]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+    {
+        ssl_ptr c(SSL_new(client_ctx.get()));
+        REQUIRE(svcid::verify_server_host(c.get(), "A.Test") != nullptr);
+        CHECK(std::string(SSL_get_servername(c.get(), TLSEXT_NAMETYPE_host_name)) == "a.test");
+        auto s = plain_server(server_ctx.get());
+        const auto r = run(c.get(), s.get());
+        CHECK(r.client.completed);
+        CHECK(r.client.outcome_accepted);
+    }
+    for (const char* bad : {"", "*.test", "a..test", "xn--a.test"}) {
+        INFO(bad);
+        ssl_ptr c(SSL_new(client_ctx.get()));
+        CHECK(svcid::verify_server_host(c.get(), bad) == nullptr);
+        auto s = plain_server(server_ctx.get());
+        const auto r = run(c.get(), s.get());
+        CHECK_FALSE(r.client.completed);
+        CHECK(r.client.verify_result == svcid::verify_error_application);
+    }
+    {
+        ssl_ptr c(SSL_new(client_ctx.get()));
+        CHECK(svcid::verify_server_host(c.get(), std::string_view("a.test\0evil", 11)) == nullptr);
+        ssl_ptr ip(SSL_new(client_ctx.get()));
+        REQUIRE(svcid::verify_server_host(ip.get(), "192.0.2.1") != nullptr);
+        CHECK(SSL_get_servername(ip.get(), TLSEXT_NAMETYPE_host_name) == nullptr);  // RFC 6066 §3
+        auto s = plain_server(server_ctx.get());
+        const auto r = run(ip.get(), s.get());
+        CHECK_FALSE(r.client.completed);
+        CHECK(r.client.verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH);
+    }
+}
+
+namespace {
+struct counting_chain {
+    int calls = 0;
+    int operator()(int preverify_ok, X509_STORE_CTX*) noexcept {
+        ++calls;
+        return preverify_ok;
+    }
+};
+} // namespace
+
+TEST_CASE("chained_callback runs any callable the application keeps alive", "[tls][ergonomics][chain-callback]") {
+    auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto client_ctx = make_ctx(false, resumption::tls13_psk, nullptr);
+    counting_chain chain;
+    svcid::callback_options callbacks;
+    callbacks.chained = svcid::chained_callback::of(chain);
+    callbacks.order = svcid::chain_order::after_svcid;
+    REQUIRE(svcid::set_identity_policy(client_ctx.get(), policy_of({ref("a.test")}), callbacks));
+    auto c = bare(client_ctx.get());
+    auto s = plain_server(server_ctx.get());
+    const auto r = run(c.get(), s.get());
+    CHECK(r.client.outcome_accepted);
+    CHECK(chain.calls == 2);  // the CA and the leaf
+}
