@@ -497,15 +497,19 @@ void add_identifiers(const Adapter& adapter, document_info& d) {
     }
 }
 
+/// The dotted OID, and OpenSSL's long name for it (empty when OpenSSL does not know it).
+void name_object(const ASN1_OBJECT* object, std::string& oid, std::string& name) {
+    oid = oid_text(object, true);
+    const int nid = OBJ_obj2nid(object);
+    if (nid != NID_undef) name = OBJ_nid2ln(nid);
+}
+
 void read_all_extensions(const STACK_OF(X509_EXTENSION)* extensions, document_info& d) {
     const int count = extensions != nullptr ? sk_X509_EXTENSION_num(extensions) : 0;
     for (int i = 0; i < count; ++i) {
         X509_EXTENSION* extension = sk_X509_EXTENSION_value(extensions, i);
         extension_info info;
-        const ASN1_OBJECT* object = X509_EXTENSION_get_object(extension);
-        info.oid = oid_text(object, true);
-        const int nid = OBJ_obj2nid(object);
-        if (nid != NID_undef) info.name = OBJ_nid2ln(nid);
+        name_object(X509_EXTENSION_get_object(extension), info.oid, info.name);
         info.critical = X509_EXTENSION_get_critical(extension) == 1;
         std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
         // X509V3_EXT_print returns 0 for an OID it has no printer for and -1 for a value that
@@ -527,6 +531,51 @@ void read_all_extensions(const STACK_OF(X509_EXTENSION)* extensions, document_in
         }
         ERR_clear_error();
         d.extensions.push_back(std::move(info));
+    }
+}
+
+void read_attributes(const X509_REQ* request, document_info& d) {
+    for (int i = 0; i < X509_REQ_get_attr_count(request); ++i) {
+        X509_ATTRIBUTE* attribute = X509_REQ_get_attr(request, i);
+        attribute_info info;
+        name_object(X509_ATTRIBUTE_get0_object(attribute), info.oid, info.name);
+        for (int v = 0; v < X509_ATTRIBUTE_count(attribute); ++v) {
+            const ASN1_TYPE* type = X509_ATTRIBUTE_get0_type(attribute, v);
+            attribute_info::value value;
+            const int tag = type != nullptr ? ASN1_TYPE_get(type) : -1;
+            const char* tag_name = tag >= 0 ? ASN1_tag2str(tag) : nullptr;
+            value.asn1_type = tag_name != nullptr ? tag_name : "unknown";
+            switch (tag) {
+            case V_ASN1_UTF8STRING:
+            case V_ASN1_PRINTABLESTRING:
+            case V_ASN1_IA5STRING:
+            case V_ASN1_T61STRING:
+            case V_ASN1_BMPSTRING:
+            case V_ASN1_UNIVERSALSTRING:
+            case V_ASN1_VISIBLESTRING: {
+                unsigned char* utf8 = nullptr;
+                const int length = ASN1_STRING_to_UTF8(&utf8, type->value.asn1_string);
+                if (length >= 0) {
+                    value.text = printable(std::string_view(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length)), true);
+                    OPENSSL_free(utf8);
+                    break;
+                }
+                ERR_clear_error();
+            }
+                [[fallthrough]];
+            default: {
+                unsigned char* der = nullptr;
+                const int length = type != nullptr ? i2d_ASN1_TYPE(type, &der) : -1;
+                if (length > 0) {
+                    value.der_hex = to_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)), ':');
+                    OPENSSL_free(der);
+                }
+                ERR_clear_error();
+            }
+            }
+            info.values.push_back(std::move(value));
+        }
+        d.attributes.push_back(std::move(info));
     }
 }
 
@@ -701,6 +750,7 @@ document_info describe_request(X509_REQ* request) {
     read_extended_key_usage(extensions.get(), d.extended_key_usage);
     read_basic_constraints(extensions.get(), d.basic_constraints);
     read_all_extensions(extensions.get(), d);
+    read_attributes(request, d);
     add_identifiers(svcid::openssl_csr{request}, d);
     lint_signature_and_key(algorithm, d);
     lint_cn_in_san(d);

@@ -92,6 +92,20 @@ struct extension_info {
     std::string value_hex; ///< the extnValue octets, for extensions OpenSSL cannot render
 };
 
+/// One attribute of a CSR (RFC 2986 §4.1; PKCS #9, RFC 2985 §5.4): challengePassword,
+/// unstructuredName, extensionRequest (its extensions are decoded under `extensions`), or
+/// any other, each value as text when it is a string and as DER hex otherwise.
+struct attribute_info {
+    std::string oid;   ///< dotted
+    std::string name;  ///< OpenSSL's long name, or empty when OpenSSL does not know the OID
+    struct value {
+        std::string asn1_type;  ///< "UTF8String", "PrintableString", "SEQUENCE", ...
+        std::string text;       ///< string values, display form (escaped as identifiers are)
+        std::string der_hex;    ///< any other value: its whole DER encoding
+    };
+    std::vector<value> values;
+};
+
 /// One presented identifier, classified for people and scripts.
 struct identifier_info {
     std::string type;     ///< RFC 6125/9525 term: DNS-ID, CN-ID, SRV-ID, URI-ID, SPIFFE-ID, IP, e-mail, ...
@@ -132,6 +146,7 @@ struct document_info {
     std::vector<identifier_info> identifiers;
     std::size_t san_entries = 0;  ///< GeneralNames in the subjectAltName
     std::vector<extension_info> extensions;
+    std::vector<attribute_info> attributes;  ///< CSRs only
     std::vector<lint> lints;
 };
 document_info describe_certificate(X509* cert);

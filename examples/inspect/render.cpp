@@ -48,6 +48,14 @@ std::string quoted_value(const identifier_info& id) {
     return "\"" + id.value + "\"";
 }
 
+void string_or_null(json_writer& json, std::string_view name, const std::string& value) {
+    json.key(name);
+    if (value.empty())
+        json.null();
+    else
+        json.string(value);
+}
+
 void write_extension_json(json_writer& json, std::string_view name, const extension_values& e) {
     json.key(name);
     if (!e.present) {
@@ -123,6 +131,12 @@ void print_document_text(std::string& out, const document_info& d, std::size_t i
             start = end + 1;
         }
     }
+    if (d.is_request) out += "  attributes: " + std::to_string(d.attributes.size()) + "\n";
+    for (const auto& a : d.attributes) {
+        out += "    " + (a.name.empty() ? a.oid : a.name + " (" + a.oid + ")") + "\n";
+        for (const auto& v : a.values)
+            out += "      " + v.asn1_type + " " + (v.der_hex.empty() ? "\"" + v.text + "\"" : v.der_hex) + "\n";
+    }
     for (const auto& l : d.lints) out += "  warning " + l.code + ": " + l.message + "\n";
     out += d.is_request ? "  requested identifiers:\n" : "  identifiers:\n";
     if (d.identifiers.empty()) out += "    (none)\n";
@@ -151,11 +165,7 @@ void write_key_json(json_writer& json, const key_info& key) {
         return;
     }
     json.member("type", key.type).member("bits", key.bits);
-    json.key("curve");
-    if (key.curve.empty())
-        json.null();
-    else
-        json.string(key.curve);
+    string_or_null(json, "curve", key.curve);
     json.member("spki_sha256", key.spki_sha256);
     if (!key.rsa_modulus.empty()) json.member("rsa_modulus", key.rsa_modulus).member("rsa_exponent", key.rsa_exponent);
     json.end_object();
@@ -181,17 +191,32 @@ void write_document_json(json_writer& json, const document_info& d) {
         json.member("sha256_fingerprint", d.sha256_fingerprint).member("sha1_fingerprint", d.sha1_fingerprint);
     json.key("extensions").begin_array();
     for (const auto& e : d.extensions) {
-        json.begin_object().member("oid", e.oid).key("name");
-        if (e.name.empty())
-            json.null();
-        else
-            json.string(e.name);
+        json.begin_object().member("oid", e.oid);
+        string_or_null(json, "name", e.name);
         json.member("critical", e.critical);
         if (!e.text.empty()) json.member("text", e.text);
         if (!e.value_hex.empty()) json.member("value_hex", e.value_hex);
         json.end_object();
     }
     json.end_array();
+    if (d.is_request) {
+        json.key("attributes").begin_array();
+        for (const auto& a : d.attributes) {
+            json.begin_object().member("oid", a.oid);
+            string_or_null(json, "name", a.name);
+            json.key("values").begin_array();
+            for (const auto& v : a.values) {
+                json.begin_object().member("asn1_type", v.asn1_type);
+                if (v.der_hex.empty())
+                    json.member("text", v.text);
+                else
+                    json.member("der_hex", v.der_hex);
+                json.end_object();
+            }
+            json.end_array().end_object();
+        }
+        json.end_array();
+    }
     write_extension_json(json, "key_usage", d.key_usage);
     write_extension_json(json, "extended_key_usage", d.extended_key_usage);
     json.key("basic_constraints");

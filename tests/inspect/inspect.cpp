@@ -409,6 +409,45 @@ TEST_CASE("csr says when the self-signature does not verify") {
     CHECK(parse_json(inspect({"--json", "csr", file}).out)[0]["requests"][0]["signature_valid"].boolean == false);
 }
 
+TEST_CASE("csr shows every attribute: challengePassword, unstructuredName, extensionRequest, unknown ones as OID and DER hex (RFC 2985 §5.4)") {
+    cert_spec spec;
+    spec.subject_cn("attrs.example.com").add_san(der::dns("attrs.example.com"));
+    const built_request req = make_request(spec);
+    X509_REQ* r = req.request.get();
+    REQUIRE(X509_REQ_add1_attr_by_NID(r, NID_pkcs9_challengePassword, MBSTRING_ASC,
+                                      reinterpret_cast<const unsigned char*>("s3cret"), -1) == 1);
+    REQUIRE(X509_REQ_add1_attr_by_NID(r, NID_pkcs9_unstructuredName, MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char*>("Unit \x1b[31m"), -1) == 1);
+    ASN1_OBJECT* unknown = OBJ_txt2obj("1.3.6.1.4.1.55555.7", 1);
+    REQUIRE(unknown != nullptr);
+    REQUIRE(X509_REQ_add1_attr_by_OBJ(r, unknown, V_ASN1_OCTET_STRING, reinterpret_cast<const unsigned char*>("\x01\x02"), 2) == 1);
+    ASN1_OBJECT_free(unknown);
+    REQUIRE(X509_REQ_sign(r, req.key.get(), EVP_sha256()) > 0);
+    const std::string file = write_file("attrs.csr", pem_of(r));
+    const run_result text = inspect({"csr", file});
+    REQUIRE(text.status == 0);
+    CHECK(contains(text.out, "  attributes: 4\n"));
+    CHECK(contains(text.out, "    Extension Request (1.2.840.113549.1.9.14)\n      SEQUENCE 30:"));
+    CHECK(contains(text.out, "    challengePassword (1.2.840.113549.1.9.7)\n      UTF8STRING \"s3cret\"\n"));
+    CHECK(contains(text.out, "    unstructuredName (1.2.840.113549.1.9.2)\n      UTF8STRING \"Unit \\x1b[31m\"\n"));
+    CHECK(contains(text.out, "    1.3.6.1.4.1.55555.7\n      OCTET STRING 04:02:01:02\n"));
+    const json_value attributes = parse_json(inspect({"--json", "csr", file}).out)[0]["requests"][0]["attributes"];
+    REQUIRE(attributes.items.size() == 4);
+    // DER sorts a SET OF, so the attributes come back in encoding order, not in the order added.
+    auto attribute = [&](const std::string& oid) -> const json_value& {
+        for (const auto& a : attributes.items)
+            if (a["oid"].string == oid) return a;
+        FAIL("no attribute " << oid);
+        return attributes;
+    };
+    CHECK(attribute("1.2.840.113549.1.9.7")["name"].string == "challengePassword");
+    CHECK(attribute("1.2.840.113549.1.9.7")["values"][0]["text"].string == "s3cret");
+    CHECK(attribute("1.2.840.113549.1.9.2")["values"][0]["text"].string == "Unit \\x1b[31m");
+    CHECK(attribute("1.2.840.113549.1.9.14")["values"][0]["der_hex"].string.rfind("30:", 0) == 0);
+    CHECK(attribute("1.3.6.1.4.1.55555.7")["name"].is_null());
+    CHECK(attribute("1.3.6.1.4.1.55555.7")["values"][0]["der_hex"].string == "04:02:01:02");
+}
+
 // ---- match --------------------------------------------------------------------------
 
 TEST_CASE("match exits 0 when every reference matches and names the presented identifier that did (RFC 9525 §6)") {
