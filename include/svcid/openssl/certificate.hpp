@@ -67,6 +67,20 @@ bool visit_openssl_common_names(const X509_NAME* name, Visitor& v) noexcept {
     return true;
 }
 
+/// Whether an extension's type is subjectAltName (2.5.29.17). A certificate read from DER
+/// shares OpenSSL's static table object for every OID OpenSSL knows, so the pointer says
+/// yes at once; any other object is compared by its content octets, which OBJ_length and
+/// OBJ_get0_data hand out without the OBJ_cmp + memcmp calls per extension.
+inline bool is_openssl_san(const ASN1_OBJECT* type, const ASN1_OBJECT* san) noexcept {
+    if (type == san) return true;
+    if (OBJ_length(type) != oid::ce_subject_alt_name.size()) return false;
+    const unsigned char* data = OBJ_get0_data(type);
+    if (data == nullptr) return false;
+    for (std::size_t i = 0; i < oid::ce_subject_alt_name.size(); ++i)
+        if (data[i] != static_cast<unsigned char>(oid::ce_subject_alt_name[i])) return false;
+    return true;
+}
+
 /// Where the one subjectAltName extension is: its index, or -1 when there is none, or -2
 /// when there are two (RFC 5280 §4.2 allows one). One pass over the extension list finds
 /// it and refuses a duplicate. OBJ_nid2obj answers a built-in NID with a pointer into
@@ -79,7 +93,7 @@ inline int find_openssl_san(const X509* cert) noexcept {
     for (int i = 0; i < count; ++i) {
         const X509_EXTENSION* e = sk_X509_EXTENSION_value(extensions, i);
         // OpenSSL 1.1.1 takes a non-const extension here; the object is only read.
-        if (OBJ_cmp(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(e)), san) != 0) continue;
+        if (!is_openssl_san(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(e)), san)) continue;
         if (at >= 0) return -2;
         at = i;
     }
