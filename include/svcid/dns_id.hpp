@@ -82,6 +82,30 @@ constexpr dns_id_verdict match_wildcard_label(std::string_view pattern, std::str
 }
 } // namespace detail
 
+namespace detail {
+/// The rest of match_dns_id() for a policy with partial wildcards: rare, so out of line.
+template <class Policy>
+constexpr bool match_partial_wildcard(std::string_view presented, const dns_reference& reference) noexcept {
+    const std::string_view ref_tail = reference.after_first_label();
+    if (ref_tail.empty() || presented.size() < ref_tail.size() + 2) return false;
+    const std::size_t dot = presented.size() - ref_tail.size() - 1;
+    if (presented[dot] != '.' || dot > dns_reference::max_label_length) return false;
+    // One '*', and no '.' (that would make this not the left-most label). A '*' further
+    // right can never equal the reference's tail, which holds none, so that part is
+    // checked by the compare below.
+    std::size_t stars = 0;
+    for (std::size_t i = 0; i < dot; ++i) {
+        if (presented[i] == '.') return false;
+        stars += (presented[i] == '*');
+    }
+    if (stars != 1) return false;
+    if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
+    if (!equals_folded(std::string_view(presented.data() + dot + 1, ref_tail.size()), ref_tail)) return false;
+    return match_wildcard_label<Policy>(std::string_view(presented.data(), dot), reference.first_label()) ==
+           dns_id_verdict::match;
+}
+} // namespace detail
+
 /// Compares a presented DNS-ID with a reference (RFC 9525 §6.3, RFC 6125 §6.4.1–6.4.3).
 /// `presented` is the raw content of a dNSName or CN: not NUL-terminated, compared by
 /// length, so a NUL inside it can never match.
@@ -91,9 +115,10 @@ constexpr dns_id_verdict match_wildcard_label(std::string_view pattern, std::str
 /// svcid::match_dns_id<svcid::rfc9525>("*.example.com", *ref);  // true
 /// svcid::match_dns_id<svcid::rfc9525>("w*.example.com", *ref); // false: partial wildcard
 /// ```
-/// noexcept, no heap, constexpr.
+/// noexcept, no heap, constexpr. Always inlined: it runs once per dNSName of every
+/// certificate, and most names are refused by a length or first-octet test.
 template <class Policy = rfc9525>
-constexpr bool match_dns_id(std::string_view presented, const dns_reference& reference) noexcept {
+SVCID_HOT_INLINE constexpr bool match_dns_id(std::string_view presented, const dns_reference& reference) noexcept {
     static_assert(detail::check_policy<Policy>::value, "");
     presented = detail::strip_trailing_dot(presented);
     const std::string_view ref = reference.name();
@@ -102,39 +127,16 @@ constexpr bool match_dns_id(std::string_view presented, const dns_reference& ref
     if (ref.empty()) return false;
     if (presented.size() == ref.size() && detail::equals_folded(presented, ref)) return true;
     if (!Policy::wildcards) return false;
+    if (Policy::partial_wildcards) return detail::match_partial_wildcard<Policy>(presented, reference);
 
-    // A wildcard's tail must equal the reference's, so its left-most label can only end
-    // where the reference's tail begins, counted from the end: that position is checked
-    // first, and most names that are no wildcard fail there without any search.
-    std::size_t dot = 1;
-    if (!Policy::partial_wildcards) {
-        // The left-most label can only be "*" itself; most names fail on their first byte.
-        if (presented.size() < 2 || presented[0] != '*' || presented[1] != '.') return false;
-    }
+    // The left-most label can only be "*" itself, and the wildcard's tail must equal the
+    // reference's: most names fail on their length or their first octet.
     const std::string_view ref_tail = reference.after_first_label();
+    if (presented.size() != ref_tail.size() + 2 || presented[0] != '*' || presented[1] != '.') return false;
     // A one-label reference has no tail for a wildcard to stand before, whatever a
     // policy's min_labels_after_wildcard says.
-    if (ref_tail.empty()) return false;
-    if (!Policy::partial_wildcards) {
-        if (presented.size() != ref_tail.size() + 2) return false;
-    } else {
-        if (presented.size() < ref_tail.size() + 2) return false;
-        dot = presented.size() - ref_tail.size() - 1;
-        if (presented[dot] != '.' || dot > dns_reference::max_label_length) return false;
-        // One '*', and no '.' (that would make this not the left-most label). A '*' further
-        // right can never equal the reference's tail, which holds none, so that part is
-        // checked by the compare below.
-        std::size_t stars = 0;
-        for (std::size_t i = 0; i < dot; ++i) {
-            if (presented[i] == '.') return false;
-            stars += (presented[i] == '*');
-        }
-        if (stars != 1) return false;
-    }
-    if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
-    if (!detail::equals_folded(presented.substr(dot + 1), ref_tail)) return false;
-    const std::string_view pattern = presented.substr(0, dot);
-    return detail::match_wildcard_label<Policy>(pattern, reference.first_label()) == dns_id_verdict::match;
+    if (ref_tail.empty() || reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
+    return detail::equals_folded(std::string_view(presented.data() + 2, ref_tail.size()), ref_tail);
 }
 
 /// The full verdict for one presented name, with the reason it cannot match when it is

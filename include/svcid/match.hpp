@@ -116,7 +116,7 @@ struct reference_traits<dns_reference> : reference_traits_base {
     static constexpr bool may_fall_back_to_cn = true;
     /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
-    static constexpr bool matches(const dns_reference& ref, const presented_id& id) noexcept {
+    SVCID_HOT_INLINE static constexpr bool matches(const dns_reference& ref, const presented_id& id) noexcept {
         return match_dns_id<Policy>(id.value, ref);
     }
     /// Writes `ref` for an explanation.
@@ -143,7 +143,7 @@ struct reference_traits<ip_reference> : reference_traits_base {
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::ip_address; }
     /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
-    static constexpr bool matches(const ip_reference& ref, const presented_id& id) noexcept {
+    SVCID_HOT_INLINE static constexpr bool matches(const ip_reference& ref, const presented_id& id) noexcept {
         return match_ip_address(id.value, ref, Policy::ipv4_mapped_equal);
     }
     /// Writes `ref` for an explanation.
@@ -169,7 +169,7 @@ struct reference_traits<srv_reference> : reference_traits_base {
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::srv_name; }
     /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
-    static constexpr bool matches(const srv_reference& ref, const presented_id& id) noexcept {
+    SVCID_HOT_INLINE static constexpr bool matches(const srv_reference& ref, const presented_id& id) noexcept {
         return match_srv_id(id.value, ref);
     }
     /// Writes `ref` for an explanation.
@@ -196,7 +196,7 @@ struct reference_traits<uri_reference> : reference_traits_base {
     static constexpr bool considers(presented_kind k) noexcept { return k == presented_kind::uri; }
     /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
-    static constexpr bool matches(const uri_reference& ref, const presented_id& id) noexcept {
+    SVCID_HOT_INLINE static constexpr bool matches(const uri_reference& ref, const presented_id& id) noexcept {
         return match_uri_id(id.value, ref);
     }
     /// Writes `ref` for an explanation.
@@ -230,7 +230,7 @@ struct reference_traits<spiffe_reference> : reference_traits_base {
     static constexpr bool single_candidate = true;
     /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
-    static constexpr bool matches(const spiffe_reference& ref, const presented_id& id) noexcept {
+    SVCID_HOT_INLINE static constexpr bool matches(const spiffe_reference& ref, const presented_id& id) noexcept {
         return match_spiffe(id.value, ref);
     }
     /// Writes `ref` for an explanation.
@@ -261,7 +261,7 @@ struct reference_traits<email_reference> : reference_traits_base {
     }
     /// Whether `id` names `ref` under `Policy`.
     template <class Policy>
-    static constexpr bool matches(const email_reference& ref, const presented_id& id) noexcept {
+    SVCID_HOT_INLINE static constexpr bool matches(const email_reference& ref, const presented_id& id) noexcept {
         return match_email(id.value, ref);
     }
     /// Writes `ref` for an explanation.
