@@ -122,20 +122,25 @@ inline result<spiffe_reference> view_spiffe_reference(std::string_view text,
 }
 
 /// Compares one presented URI SAN with the reference, in its mode. The presented value
-/// must itself be a valid SPIFFE ID; the reference was validated when made, so only the
-/// presented ID is parsed. noexcept; no heap; constexpr.
+/// must itself be a valid SPIFFE ID. For `exact` that needs no parse: the reference was
+/// validated when made and SPIFFE IDs compare as bytes (SPIFFE ID §2.1 allows no upper
+/// case in the trust domain), so the same bytes are the same valid ID. The other modes
+/// refuse a presented ID of another trust domain by its prefix before parsing it.
+/// noexcept; no heap; constexpr.
 constexpr bool match_spiffe(std::string_view presented_uri, const spiffe_reference& ref) noexcept {
-    if (ref.text().empty()) return false;
+    const std::string_view text = ref.text();
+    if (text.empty()) return false;
+    if (ref.mode() == spiffe_match::exact) return presented_uri == text;
+    // "spiffe://" and the trust domain, then the path or nothing.
+    const std::size_t authority = text.size() - ref.path().size();
+    if (presented_uri.size() < authority || presented_uri.substr(0, authority) != text.substr(0, authority) ||
+        (presented_uri.size() > authority && presented_uri[authority] != '/'))
+        return false;
     const auto p = parse_spiffe_id(presented_uri);
-    if (!p || p->trust_domain() != ref.trust_domain()) return false;
+    if (!p) return false;
+    if (ref.mode() == spiffe_match::trust_domain) return true;
     const std::string_view path = p->path(), want = ref.path();
-    switch (ref.mode()) {
-    case spiffe_match::trust_domain: return true;
-    case spiffe_match::path_prefix:
-        return path.substr(0, want.size()) == want && (path.size() == want.size() || path[want.size()] == '/');
-    case spiffe_match::exact: break;
-    }
-    return path == want;
+    return path.substr(0, want.size()) == want && (path.size() == want.size() || path[want.size()] == '/');
 }
 
 SVCID_END_NAMESPACE
