@@ -176,27 +176,16 @@ constexpr result<email_reference> parse_email_reference(std::string_view s) noex
 constexpr bool match_email(std::string_view presented, const email_reference& ref) noexcept {
     // A default-constructed reference names no mailbox; "@" must not match it.
     if (ref.domain().empty()) return false;
-    for (char c : presented)
-        if (c == '\0') return false;
-
-    std::size_t at = 0;
-    if (!presented.empty() && presented[0] == '"') {
-        // Find the closing quote so an '@' inside the quoted local part is not the separator.
-        at = 1;
-        while (at < presented.size() && presented[at] != '"') at += presented[at] == '\\' ? 2 : 1;
-        if (at >= presented.size()) return false;
-        ++at;
-        if (at == presented.size() || presented[at] != '@') return false;
-    } else {
-        while (at < presented.size() && presented[at] != '@') ++at;
-        if (at == presented.size()) return false;
-    }
-
-    const std::string_view domain = presented.substr(at + 1);
-    for (char c : domain)
-        if (c == '@') return false;
-    if (presented.substr(0, at) != ref.local_part()) return false;
-    return detail::equals_folded(detail::strip_trailing_dot(domain), ref.domain());
+    // The reference was validated when parsed, so a presented value that is its local part
+    // byte for byte, '@', and its domain ASCII-case-folded (one trailing dot allowed) holds
+    // no NUL and no other separating '@', even with a quoted local part: the rules above
+    // follow, and only this one length can match.
+    const std::size_t local = ref.local_part().size();
+    const std::size_t length = local + 1 + ref.domain().size();
+    if (presented.size() == length + 1 && presented.back() == '.') presented.remove_suffix(1);
+    if (presented.size() != length || presented[local] != '@') return false;
+    return presented.substr(0, local) == ref.local_part() &&
+           detail::equals_folded(presented.substr(local + 1), ref.domain());
 }
 
 SVCID_END_NAMESPACE
