@@ -188,9 +188,23 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
             if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
             continue;
         }
-        const auto outcome = detail::decode_general_name(tag, content, id);
-        if (outcome == detail::general_name_outcome::malformed) return san_state::malformed;
-        if (outcome == detail::general_name_outcome::skip) continue;
+        // The other primitive names that carry an identity (rfc822Name, URI, iPAddress)
+        // need no decoding either; the rest go through decode_general_name.
+        if (tag == (detail::der_tag::context | 7)) {
+            id.kind = presented_kind::ip_address;
+            id.tag = string_tag::none;
+            id.value = content;
+            id.oid = {};
+        } else if (tag == (detail::der_tag::context | 6) || tag == (detail::der_tag::context | 1)) {
+            id.kind = tag == (detail::der_tag::context | 6) ? presented_kind::uri : presented_kind::rfc822_name;
+            id.tag = string_tag::ia5_string;
+            id.value = content;
+            id.oid = {};
+        } else {
+            const auto outcome = detail::decode_general_name(tag, content, id);
+            if (outcome == detail::general_name_outcome::malformed) return san_state::malformed;
+            if (outcome == detail::general_name_outcome::skip) continue;
+        }
         if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
     }
     return san_state::present;
