@@ -370,7 +370,12 @@ constexpr bool match_ip_address(std::string_view presented_octets, const ip_refe
                                 bool ipv4_mapped_equal = false) noexcept {
     const std::string_view want = ref.octets();
     if (want.empty()) return false;
-    if (presented_octets.size() == want.size()) return presented_octets == want;
+    if (presented_octets.size() == want.size()) {
+        // At most 16 octets: compared in place rather than through a memcmp call.
+        for (std::size_t i = 0; i < want.size(); ++i)
+            if (presented_octets[i] != want[i]) return false;
+        return true;
+    }
     if (!ipv4_mapped_equal) return false;
 
     std::string_view v6 = presented_octets, v4 = want;
