@@ -179,13 +179,12 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
             content = gn.content;
             p += gn.encoding.size();
         }
-        // dNSName is nearly every entry of real certificates: no decoding to do.
+        // dNSName is nearly every entry of real certificates: no decoding to do. Its own
+        // presented_id never has its address taken by a call, so the compiler keeps it in
+        // registers and writes it out only when the visitor keeps it (a match).
         if (tag == (detail::der_tag::context | 2)) {
-            id.kind = presented_kind::dns_name;
-            id.tag = string_tag::ia5_string;
-            id.value = content;
-            id.oid = {};
-            if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
+            const presented_id dns{presented_kind::dns_name, string_tag::ia5_string, content, {}};
+            if (!stopped && v(dns) == visit::stop) stopped = true;
             continue;
         }
         // The other primitive names that carry an identity (rfc822Name, URI, iPAddress)
