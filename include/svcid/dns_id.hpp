@@ -130,13 +130,16 @@ SVCID_HOT_INLINE constexpr bool match_dns_id(std::string_view presented, const d
     if (Policy::partial_wildcards) return detail::match_partial_wildcard<Policy>(presented, reference);
 
     // The left-most label can only be "*" itself, and the wildcard's tail must equal the
-    // reference's: most names fail on their length or their first octet.
-    const std::string_view ref_tail = reference.after_first_label();
-    if (presented.size() != ref_tail.size() + 2 || presented[0] != '*' || presented[1] != '.') return false;
-    // A one-label reference has no tail for a wildcard to stand before, whatever a
-    // policy's min_labels_after_wildcard says.
-    if (ref_tail.empty() || reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
-    return detail::equals_folded(std::string_view(presented.data() + 2, ref_tail.size()), ref_tail);
+    // reference's: "*." plus the reference less its first label. Most names fail on that
+    // length (counted without forming the tail) or on their first octet. A one-label
+    // reference has no tail for a wildcard to stand before, whatever a policy's
+    // min_labels_after_wildcard says.
+    const std::size_t first = reference.first_label().size();
+    if (first == ref.size() || presented.size() != ref.size() - first + 1) return false;
+    if (presented[0] != '*' || presented[1] != '.') return false;
+    if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
+    const std::size_t tail = ref.size() - first - 1;
+    return detail::equals_folded(std::string_view(presented.data() + 2, tail), std::string_view(ref.data() + first + 1, tail));
 }
 
 /// The full verdict for one presented name, with the reason it cannot match when it is
