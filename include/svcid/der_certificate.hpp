@@ -145,13 +145,13 @@ constexpr result<der_certificate> parse_der_certificate(std::string_view der SVC
             parts.optional(der_tag::boolean, critical, is_critical_present) != errc::ok ||
             parts.expect(der_tag::octet_string, extn_value) != errc::ok || !parts.empty())
             return fail(errc::certificate_malformed, list->content, at);
-        const bool is_san = extn_id.content == oid::ce_subject_alt_name;
+        const bool is_san = same_octets(extn_id.content, oid::ce_subject_alt_name);
         // DER: TRUE is 0xFF (X.690 §11.1) and the DEFAULT FALSE is omitted (§11.5). An
         // explicit FALSE (01 01 00) is BER that OpenSSL and old CA software write; on an
         // extension svcid never reads it cannot change a name decision, so it is accepted
         // there for availability. The SAN itself is read as DER only.
-        if (is_critical_present && critical.content != std::string_view("\xFF", 1) &&
-            (is_san || critical.content != std::string_view("\x00", 1)))
+        if (is_critical_present && !same_octets(critical.content, std::string_view("\xFF", 1)) &&
+            (is_san || !same_octets(critical.content, std::string_view("\x00", 1))))
             return fail(errc::certificate_malformed, list->content, at);
         if (!is_san) continue;
         if (out.san_state_ == san_state::absent) {

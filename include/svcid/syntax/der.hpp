@@ -132,17 +132,39 @@ public:
     constexpr std::size_t offset() const noexcept { return size_ - rest_.size(); }
     constexpr std::string_view remaining() const noexcept { return rest_; }
 
-    /// Reads the next element, whatever its tag.
-    constexpr errc next(der_tlv& out) noexcept {
-        std::size_t at = 0;
-        const errc e = read_tlv_into(rest_, out, at);
-        if (e != errc::ok) return e;
-        rest_.remove_prefix(out.encoding.size());
-        return errc::ok;
+    /// Reads the next element, whatever its tag. The headers of certificate fields
+    /// (a length below 65,536) are decoded in place, with the same DER rules as
+    /// read_tlv_into(); longer lengths and every error take read_tlv_into() itself.
+    SVCID_HOT_INLINE constexpr errc next(der_tlv& out) noexcept {
+        const std::size_t n = rest_.size();
+        if (n >= 2) {
+            const auto tag = static_cast<std::uint8_t>(rest_[0]);
+            const auto first = static_cast<std::uint8_t>(rest_[1]);
+            std::size_t header = 2;
+            std::size_t length = first;
+            bool minimal = first < 0x80;
+            if (first == 0x81 && n >= 3) {
+                header = 3;
+                length = static_cast<std::uint8_t>(rest_[2]);
+                minimal = length >= 0x80;
+            } else if (first == 0x82 && n >= 4) {
+                header = 4;
+                length = std::size_t{static_cast<std::uint8_t>(rest_[2])} << 8 | static_cast<std::uint8_t>(rest_[3]);
+                minimal = length >= 0x100;
+            }
+            if (minimal && tag != 0 && (tag & 0x1F) != 0x1F && length <= n - header) {
+                out.tag = tag;
+                out.content = std::string_view(rest_.data() + header, length);
+                out.encoding = std::string_view(rest_.data(), header + length);
+                rest_.remove_prefix(header + length);
+                return errc::ok;
+            }
+        }
+        return next_long(out);
     }
 
     /// Reads the next element and requires `tag`; on a mismatch nothing is consumed.
-    constexpr errc expect(std::uint8_t tag, der_tlv& out) noexcept {
+    SVCID_HOT_INLINE constexpr errc expect(std::uint8_t tag, der_tlv& out) noexcept {
         if (rest_.empty()) return errc::der_truncated;
         if (static_cast<std::uint8_t>(rest_[0]) != tag) return errc::der_bad_tag;
         return next(out);
@@ -150,15 +172,34 @@ public:
 
     /// Reads an OPTIONAL or DEFAULT element: `present` is false, and nothing is consumed,
     /// when the next element does not carry `tag` (X.680 §25.6).
-    constexpr errc optional(std::uint8_t tag, der_tlv& out, bool& present) noexcept {
+    SVCID_HOT_INLINE constexpr errc optional(std::uint8_t tag, der_tlv& out, bool& present) noexcept {
         present = !rest_.empty() && static_cast<std::uint8_t>(rest_[0]) == tag;
         return present ? next(out) : errc::ok;
     }
 
 private:
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((noinline))
+#endif
+    constexpr errc next_long(der_tlv& out) noexcept {
+        std::size_t at = 0;
+        const errc e = read_tlv_into(rest_, out, at);
+        if (e != errc::ok) return e;
+        rest_.remove_prefix(out.encoding.size());
+        return errc::ok;
+    }
+
     std::string_view rest_;
     std::size_t size_;  // the offset is derived, so the hot loop only advances rest_
 };
+
+/// Octet equality of two short views (OIDs, flags) in place, without a memcmp call.
+SVCID_HOT_INLINE constexpr bool same_octets(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
 
 /// Checks that `in` is a concatenation of well-formed elements, descending into every
 /// constructed one, with at most `depth` levels of elements (`der_too_deep` beyond). Used
