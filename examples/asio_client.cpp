@@ -1,7 +1,7 @@
 // svcid-asio-client HOST PORT CA_FILE — Boost.Asio's ssl::stream with svcid as the verify
 // callback, in place of asio::ssl::host_name_verification: the same fail-closed check, and
 // it also handles IP addresses, SRV-IDs, URI-IDs and SPIFFE IDs, and explains a refusal.
-#include <svcid/openssl/verify.hpp>
+#include <svcid/asio.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,18 +21,6 @@ namespace boost {
 }
 } // namespace boost
 #endif
-
-namespace {
-
-/// Adapts svcid::verify_callback to Asio's callback signature. svcid finds its state through
-/// the SSL behind the verify context, so the adapter carries nothing.
-struct svcid_verification {
-    bool operator()(bool preverified, boost::asio::ssl::verify_context& ctx) const noexcept {
-        return svcid::verify_callback(preverified ? 1 : 0, ctx.native_handle()) == 1;
-    }
-};
-
-} // namespace
 
 int main(int argc, char** argv) {
     if (argc != 4) {
@@ -57,12 +45,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     ssl::stream<tcp::socket> stream(io, context);
-    // Attach the expected identity to the stream's SSL, then let Asio install its own
-    // OpenSSL callback, which calls ours.
-    const svcid::peer_identity* state = svcid::attach_peer_identity(stream.native_handle(), &*expected, 1);
-    if (state == nullptr) return 2;
+    // The verification object attaches the expected identity to the stream's SSL (sessions
+    // bound to it) and is Asio's verify callback, as host_name_verification would be.
+    const svcid::asio::identity_verification verification(stream, svcid::identity_policy::make({*expected}));
+    if (!verification) return 2;
     stream.set_verify_mode(ssl::verify_peer);
-    stream.set_verify_callback(svcid_verification{});
+    stream.set_verify_callback(verification);
+    const svcid::peer_identity* state = svcid::peer_identity_of(stream.native_handle());
     if (expected->type() == svcid::reference_type::dns) SSL_set_tlsext_host_name(stream.native_handle(), argv[1]);
 
     tcp::resolver resolver(io);

@@ -2,7 +2,7 @@
 # directly: the core must build for users of other TLS stacks.
 file(GLOB_RECURSE headers RELATIVE ${HEADER_DIR} ${HEADER_DIR}/*.hpp)
 foreach(header IN LISTS headers)
-  if(header MATCHES "^openssl" OR header STREQUAL "svcid.hpp")
+  if(header MATCHES "^openssl" OR header STREQUAL "svcid.hpp" OR header STREQUAL "asio.hpp")
     continue()
   endif()
   file(STRINGS ${HEADER_DIR}/${header} lines REGEX "#[ \t]*include[ \t]*[<\"](openssl/|svcid/openssl|openssl)")

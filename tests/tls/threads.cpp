@@ -79,13 +79,27 @@ struct fixture {
     svcid::reference wrong_name = must(svcid::parse_dns_reference("other.example.com"));
 };
 
-void run_server(SSL_CTX* ctx, int fd, const fixture& f, record& out) {
+/// Where the server's allow-list lives: a state per SSL, or one policy on the SSL_CTX.
+enum class server_policy { per_ssl, context };
+
+void run_server(SSL_CTX* ctx, int fd, const fixture& f, server_policy where, record& out) {
     std::unique_ptr<SSL, svcid_test::ssl_free> ssl(SSL_new(ctx));
     if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) return;
-    out.server_attached = svcid::require_client_identity(ssl.get(), f.allowed.data(), f.allowed.size()) != nullptr;
+    if (where == server_policy::context) {
+        out.server_attached = svcid::context_identity_of(ctx) != nullptr && svcid::peer_identity_of(ssl.get()) == nullptr;
+    } else {
+        out.server_attached = svcid::require_client_identity(ssl.get(), f.allowed.data(), f.allowed.size()) != nullptr;
+    }
     out.server_completed = SSL_accept(ssl.get()) == 1 && SSL_write(ssl.get(), "ok", 2) == 2;
     out.server_verify = SSL_get_verify_result(ssl.get());
-    if (const svcid::peer_identity* who = svcid::peer_identity_of(ssl.get())) {
+    if (where == server_policy::context) {
+        const svcid::peer_outcome who = svcid::peer_outcome_of(ssl.get());
+        out.server_accepted = who.accepted;
+        if (who.accepted) {
+            out.server_index = who.reference_index;
+            out.server_presented = std::string(who.presented);
+        }
+    } else if (const svcid::peer_identity* who = svcid::peer_identity_of(ssl.get())) {
         out.server_accepted = who->accepted();
         if (who->accepted()) {
             out.server_index = who->reference_index();
@@ -112,13 +126,13 @@ void run_client(SSL_CTX* ctx, int fd, const fixture& f, record& out) {
     ERR_clear_error();
 }
 
-void handshake_once(SSL_CTX* client_ctx, SSL_CTX* server_ctx, const fixture& f, record& out) {
+void handshake_once(SSL_CTX* client_ctx, SSL_CTX* server_ctx, const fixture& f, server_policy where, record& out) {
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return;
     svcid_test::set_timeouts(fds[0]);
     svcid_test::set_timeouts(fds[1]);
     std::thread server_thread([&] {
-        run_server(server_ctx, fds[1], f, out);
+        run_server(server_ctx, fds[1], f, where, out);
         shutdown(fds[1], SHUT_RDWR);
     });
     run_client(client_ctx, fds[0], f, out);
@@ -128,9 +142,7 @@ void handshake_once(SSL_CTX* client_ctx, SSL_CTX* server_ctx, const fixture& f, 
     close(fds[1]);
 }
 
-} // namespace
-
-TEST_CASE("8 threads on one shared SSL_CTX pair: every connection judged by its own expectation") {
+void eight_threads(server_policy where) {
     const fixture f;
     // The loopback helper ignores SIGPIPE once; do the same before any thread writes.
     REQUIRE(std::signal(SIGPIPE, SIG_IGN) != SIG_ERR);
@@ -141,6 +153,8 @@ TEST_CASE("8 threads on one shared SSL_CTX pair: every connection judged by its 
     server_side.trusted = {f.ca.cert.get()};
     auto client_ctx = svcid_test::make_context(client_side, false);
     auto server_ctx = svcid_test::make_context(server_side, true);
+    if (where == server_policy::context)
+        REQUIRE(svcid::set_identity_policy(server_ctx.get(), svcid::identity_policy::make(f.allowed.data(), f.allowed.size())));
 
     constexpr std::size_t threads = 8;
     constexpr std::size_t per_thread = 6;
@@ -151,7 +165,7 @@ TEST_CASE("8 threads on one shared SSL_CTX pair: every connection judged by its 
     for (std::size_t t = 0; t < threads; ++t) {
         workers.emplace_back([&, t] {
             for (std::size_t k = 0; k < per_thread; ++k)
-                handshake_once(client_ctx.get(), server_ctx.get(), f, records[t * per_thread + k]);
+                handshake_once(client_ctx.get(), server_ctx.get(), f, where, records[t * per_thread + k]);
         });
     }
     for (auto& w : workers) w.join();
@@ -194,4 +208,14 @@ TEST_CASE("8 threads on one shared SSL_CTX pair: every connection judged by its 
         }
     }
     CHECK(accepted == records.size() / 3);
+}
+
+} // namespace
+
+TEST_CASE("8 threads on one shared SSL_CTX pair: every connection judged by its own expectation") {
+    eight_threads(server_policy::per_ssl);
+}
+
+TEST_CASE("8 threads on one server SSL_CTX whose policy every connection shares (set_identity_policy)") {
+    eight_threads(server_policy::context);
 }
