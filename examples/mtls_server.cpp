@@ -9,6 +9,7 @@
 // SVCID_MAX_CONNECTIONS connections when that is set.
 #include <svcid/openssl/verify.hpp>
 
+#include "support/allowed.hpp"
 #include "support/net.hpp"
 
 #include <openssl/err.h>
@@ -21,43 +22,13 @@
 #include <string_view>
 #include <vector>
 
-namespace {
-
-svcid::result<svcid::reference> parse_allowed(std::string_view text) {
-    if (text.substr(0, 9) == "spiffe://") {
-        auto mode = svcid::spiffe_match::exact;
-        if (text.size() > 2 && text.substr(text.size() - 2) == "/*") {
-            mode = svcid::spiffe_match::trust_domain;
-            text.remove_suffix(2);
-        } else if (text.size() > 4 && text.substr(text.size() - 4) == "/...") {
-            mode = svcid::spiffe_match::path_prefix;
-            text.remove_suffix(4);
-        }
-        auto id = svcid::make_spiffe_reference(text, mode);
-        if (!id) return id.error();
-        return svcid::reference(*id);
-    }
-    return svcid::parse_reference(text);
-}
-
-} // namespace
-
 int main(int argc, char** argv) {
     if (argc < 6) {
         std::fprintf(stderr, "usage: %s PORT CERT_FILE KEY_FILE CA_FILE ALLOWED...\n", argv[0]);
         return 2;
     }
     std::vector<svcid::reference> allowed;
-    for (int i = 5; i < argc; ++i) {
-        auto ref = parse_allowed(argv[i]);
-        if (!ref) {
-            char why[128];
-            svcid::describe(ref.error(), why, sizeof why);
-            std::fprintf(stderr, "%s: %s\n", argv[i], why);
-            return 2;
-        }
-        allowed.push_back(*ref);
-    }
+    if (!svcid_example::parse_allowed_arguments(5, argc, argv, allowed)) return 2;
     svcid_example::ignore_sigpipe();
     std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
     if (!ctx || SSL_CTX_use_certificate_chain_file(ctx.get(), argv[2]) != 1 ||

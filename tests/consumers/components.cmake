@@ -1,6 +1,7 @@
 # find_package(svcid) component handling against the consumer-install prefix. Run with
 # cmake -P and PREFIX, SOURCE_DIR (tests/consumers/components), BINARY_DIR, CXX, IDN2 (ON when
-# the prefix has svcid::idn2).
+# the prefix has svcid::idn2), STACKS (the TLS stacks besides OpenSSL the prefix has, e.g.
+# "mbedtls;gnutls").
 #  1. The core alone configures on a machine without OpenSSL (find_package(OpenSSL) disabled).
 #  2. COMPONENTS idn2 from an install without it fails and says why.
 function(configure_consumer dir prefix components)
@@ -45,4 +46,24 @@ endif()
 configure_consumer(unknown ${PREFIX} "nosuch")
 if(rc EQUAL 0 OR NOT out MATCHES "nosuch: no such component")
   message(FATAL_ERROR "find_package(svcid COMPONENTS nosuch) did not fail with a reason:\n${out}")
+endif()
+
+# 3. COMPONENTS mbedtls and gnutls from an install that has them define their targets (and
+#    nothing else); from an install without them they fail and say why.
+if(STACKS)
+  configure_consumer(stacks ${PREFIX} "${STACKS}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "find_package(svcid COMPONENTS ${STACKS}) failed:\n${out}")
+  endif()
+  set(prefix ${BINARY_DIR}/prefix-without-stacks)
+  file(REMOVE_RECURSE ${prefix})
+  file(COPY ${PREFIX}/ DESTINATION ${prefix})
+  foreach(stack IN LISTS STACKS)
+    file(GLOB_RECURSE stack_files ${prefix}/*svcid-${stack}-targets*.cmake)
+    file(REMOVE ${stack_files})
+    configure_consumer(${stack}-missing ${prefix} "${stack}")
+    if(rc EQUAL 0 OR NOT out MATCHES "svcid components missing: ${stack}: this svcid was installed")
+      message(FATAL_ERROR "COMPONENTS ${stack} on an install without it did not fail with a reason:\n${out}")
+    endif()
+  endforeach()
 endif()
