@@ -10,9 +10,11 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace der = svcid_test::der;
@@ -32,6 +34,9 @@ struct pki {
     built_certificate server_a = issue(der::dns("a.test"));
     built_certificate admin = issue(der::uri("spiffe://example.org/admin"));
     built_certificate reader = issue(der::uri("spiffe://example.org/reader"));
+    // An attacker's server: issued by a CA nobody trusts, for a name nobody expects.
+    built_certificate rogue_ca = make("svcid resumption rogue CA", nullptr);
+    built_certificate rogue_server = issue_by(rogue_ca, der::dns("evil.test"));
 
     static built_certificate make(const char* cn, const built_certificate* issuer) {
         cert_spec spec;
@@ -40,11 +45,12 @@ struct pki {
         if (issuer == nullptr) return svcid_test::make_certificate(spec);
         return svcid_test::make_certificate(spec, {issuer->cert.get(), issuer->key.get()});
     }
-    built_certificate issue(std::string san) const {
+    built_certificate issue(std::string san) const { return issue_by(ca, std::move(san)); }
+    static built_certificate issue_by(const built_certificate& issuer, std::string san) {
         cert_spec spec;
         spec.subject_cn("leaf");
         spec.add_san(std::move(san));
-        return svcid_test::make_certificate(spec, {ca.cert.get(), ca.key.get()});
+        return svcid_test::make_certificate(spec, {issuer.cert.get(), issuer.key.get()});
     }
 };
 const pki& the_pki() {
@@ -806,4 +812,293 @@ TEST_CASE("chained_callback runs any callable the application keeps alive", "[tl
     const auto r = run(c.get(), s.get());
     CHECK(r.client.outcome_accepted);
     CHECK(chain.calls == 2);  // the CA and the leaf
+}
+
+// ---- SNI context switches, a client's session pre-check, adoption across contexts, re-entrancy ----
+
+namespace {
+
+// A client that expects a.test (per-SSL state), optionally with SNI and an offered session.
+ssl_ptr client_for_a(SSL_CTX* ctx, const char* sni, SSL_SESSION* offer) {
+    ssl_ptr ssl = bare(ctx);
+    REQUIRE(svcid::verify_server_host(ssl.get(), "a.test") != nullptr);
+    // verify_server_host sets SNI a.test; the cases below choose their own.
+    if (sni != nullptr) {
+        REQUIRE(SSL_set_tlsext_host_name(ssl.get(), sni) == 1);
+    }
+    if (offer != nullptr) REQUIRE(SSL_set_session(ssl.get(), offer) == 1);
+    return ssl;
+}
+
+// SNI-based virtual hosting as OpenSSL documents it: the servername callback moves the SSL
+// to the context of the name asked for.
+int switch_on_sni(SSL* ssl, int*, void* arg) {
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (name != nullptr && std::strcmp(name, "b.test") == 0) SSL_set_SSL_CTX(ssl, static_cast<SSL_CTX*>(arg));
+    return SSL_TLSEXT_ERR_OK;
+}
+// The same, through svcid::switch_context.
+int switch_on_sni_with_svcid(SSL* ssl, int*, void* arg) {
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (name != nullptr && std::strcmp(name, "b.test") == 0) return svcid::switch_context(ssl, static_cast<SSL_CTX*>(arg));
+    return SSL_TLSEXT_ERR_OK;
+}
+using servername_callback = int (*)(SSL*, int*, void*);
+std::vector<std::pair<resumption, servername_callback>> modes_and_switches() {
+    std::vector<std::pair<resumption, servername_callback>> all;
+    for (const resumption mode : all_modes)
+        for (const servername_callback used : {switch_on_sni, switch_on_sni_with_svcid}) all.emplace_back(mode, used);
+    return all;
+}
+
+// What a resumption across a virtual-host switch may end in: with svcid::switch_context the
+// handshake fails unless the final context's policy admits the peer; with a plain
+// SSL_set_SSL_CTX (OpenSSL decided on the resumption before the callback ran) a completed
+// handshake the final policy refuses reports the refusal in SSL_get_verify_result().
+void check_switched(const pair_outcome& attack, servername_callback used) {
+    if (used == switch_on_sni_with_svcid) {
+        CHECK((!attack.server.completed || attack.server.outcome_accepted));
+    } else {
+        CHECK((!attack.server.completed || attack.server.outcome_accepted ||
+               attack.server.verify_result == svcid::verify_error_application));
+    }
+}
+
+} // namespace
+
+
+TEST_CASE("an admin admitted on vhost b.test does not resume on vhost a.test, which admits readers",
+          "[tls][review][sni]") {
+    for (const auto& [mode, used] : modes_and_switches()) {
+        INFO(name_of(mode) << (used == switch_on_sni ? ", SSL_set_SSL_CTX" : ", svcid::switch_context"));
+        auto a_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto b_ctx = make_ctx(true, mode, &the_pki().server_a);
+        REQUIRE(svcid::set_identity_policy(a_ctx.get(), policy_of({spiffe("spiffe://example.org/reader")})));
+        REQUIRE(svcid::set_identity_policy(b_ctx.get(), policy_of({spiffe("spiffe://example.org/admin")})));
+        SSL_CTX_set_tlsext_servername_callback(a_ctx.get(), used);
+        SSL_CTX_set_tlsext_servername_arg(a_ctx.get(), b_ctx.get());
+        auto admin_ctx = make_ctx(false, mode, &the_pki().admin);
+
+        // Control: a fresh admin handshake on a.test is refused.
+        auto c0 = client_for_a(admin_ctx.get(), "a.test", nullptr);
+        auto s0 = bare(a_ctx.get());
+        const auto fresh = run(c0.get(), s0.get());
+        REQUIRE_FALSE(fresh.server.completed);
+        REQUIRE(fresh.server.verify_result == svcid::verify_error_application);
+
+        // The admin is admitted on b.test (server SSL made from a.test's context, switched).
+        auto c1 = client_for_a(admin_ctx.get(), "b.test", nullptr);
+        auto s1 = bare(a_ctx.get());
+        const auto made = run(c1.get(), s1.get());
+        REQUIRE(made.server.completed);
+        REQUIRE(made.server.outcome_accepted);
+        session_ptr session(SSL_get1_session(c1.get()));
+        REQUIRE(session);
+
+        // The attack: the admin's session offered to a.test.
+        auto c2 = client_for_a(admin_ctx.get(), "a.test", session.get());
+        auto s2 = bare(a_ctx.get());
+        const auto attack = run(c2.get(), s2.get());
+        // Under TLS 1.2 OpenSSL reports the session's server name, so the SSL stays on the
+        // vhost that admitted the peer; under TLS 1.3 it reports the new one.
+        INFO("context switched: " << (SSL_get_SSL_CTX(s2.get()) == b_ctx.get()));
+        check_switched(attack, used);
+    }
+}
+
+TEST_CASE("a reader admitted on vhost a.test does not resume on vhost b.test, which admits admins",
+          "[tls][review][sni]") {
+    for (const auto& [mode, used] : modes_and_switches()) {
+        INFO(name_of(mode) << (used == switch_on_sni ? ", SSL_set_SSL_CTX" : ", svcid::switch_context"));
+        auto a_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto b_ctx = make_ctx(true, mode, &the_pki().server_a);
+        REQUIRE(svcid::set_identity_policy(a_ctx.get(), policy_of({spiffe("spiffe://example.org/reader")})));
+        REQUIRE(svcid::set_identity_policy(b_ctx.get(), policy_of({spiffe("spiffe://example.org/admin")})));
+        SSL_CTX_set_tlsext_servername_callback(a_ctx.get(), used);
+        SSL_CTX_set_tlsext_servername_arg(a_ctx.get(), b_ctx.get());
+        auto reader_ctx = make_ctx(false, mode, &the_pki().reader);
+
+        // Control: a fresh reader handshake on b.test is refused.
+        auto c0 = client_for_a(reader_ctx.get(), "b.test", nullptr);
+        auto s0 = bare(a_ctx.get());
+        const auto fresh = run(c0.get(), s0.get());
+        REQUIRE_FALSE(fresh.server.completed);
+        REQUIRE(fresh.server.verify_result == svcid::verify_error_application);
+
+        auto c1 = client_for_a(reader_ctx.get(), "a.test", nullptr);
+        auto s1 = bare(a_ctx.get());
+        const auto made = run(c1.get(), s1.get());
+        REQUIRE(made.server.completed);
+        REQUIRE(made.server.outcome_accepted);
+        session_ptr session(SSL_get1_session(c1.get()));
+        REQUIRE(session);
+
+        auto c2 = client_for_a(reader_ctx.get(), "b.test", session.get());
+        auto s2 = bare(a_ctx.get());
+        const auto attack = run(c2.get(), s2.get());
+        // Under TLS 1.2 OpenSSL reports the session's server name, so the SSL stays on the
+        // vhost that admitted the peer; under TLS 1.3 it reports the new one.
+        INFO("context switched: " << (SSL_get_SSL_CTX(s2.get()) == b_ctx.get()));
+        check_switched(attack, used);
+    }
+}
+
+// A client's check of the session it offers is not the connection's outcome.
+
+TEST_CASE("a failed full handshake after an offered session reports no accepted identity",
+          "[tls][review][client]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto good_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto rogue_ctx = make_ctx(true, mode, &the_pki().rogue_server);
+        auto client_ctx = make_ctx(false, mode, nullptr);
+
+        auto c1 = client_for_a(client_ctx.get(), nullptr, nullptr);
+        auto s1 = bare(good_ctx.get());
+        REQUIRE(run(c1.get(), s1.get()).client.outcome_accepted);
+        session_ptr session(SSL_get1_session(c1.get()));
+        REQUIRE(session);
+
+        // The rogue server cannot resume (other session cache, other ticket keys): a full
+        // handshake, its certificate's chain fails.
+        auto c2 = client_for_a(client_ctx.get(), nullptr, session.get());
+        auto s2 = bare(rogue_ctx.get());
+        const auto attack = run(c2.get(), s2.get());
+        REQUIRE_FALSE(attack.client.completed);
+        CHECK(attack.client.verify_result == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+        CHECK_FALSE(attack.client.outcome_accepted);
+        // peer_identity's own accessors must not name a.test: the rogue never presented it.
+        CHECK_FALSE(attack.client.svcid_accepted);
+        CHECK(attack.client.presented.empty());
+        CHECK(attack.client.reference_index == svcid::no_reference_index);
+    }
+}
+
+namespace {
+// An application that tolerates one chain error at the leaf (a private CA it pins elsewhere,
+// say); after_svcid promises that svcid's name check still has the last word.
+int waive_unknown_issuer(int preverify_ok, X509_STORE_CTX* store) {
+    const int error = X509_STORE_CTX_get_error(store);
+    if (preverify_ok == 0 && (error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                              error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
+        return 1;
+    return preverify_ok;
+}
+
+ssl_ptr waiving_client_for_a(SSL_CTX* ctx, SSL_SESSION* offer) {
+    ssl_ptr ssl = bare(ctx);
+    svcid::verify_options options;
+    options.chained = waive_unknown_issuer;
+    options.order = svcid::chain_order::after_svcid;
+    REQUIRE(svcid::verify_server_host(ssl.get(), "a.test", options) != nullptr);
+    if (offer != nullptr) REQUIRE(SSL_set_session(ssl.get(), offer) == 1);
+    return ssl;
+}
+} // namespace
+
+TEST_CASE("an after_svcid callback waiving a leaf chain error never skips the name check of a new server",
+          "[tls][review][client]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto good_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto rogue_ctx = make_ctx(true, mode, &the_pki().rogue_server);
+        auto client_ctx = make_ctx(false, mode, nullptr);
+
+        // Control: without a session, the rogue's evil.test is refused by name.
+        auto c0 = waiving_client_for_a(client_ctx.get(), nullptr);
+        auto s0 = bare(rogue_ctx.get());
+        const auto fresh = run(c0.get(), s0.get());
+        REQUIRE_FALSE(fresh.client.completed);
+        REQUIRE(fresh.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+
+        auto c1 = waiving_client_for_a(client_ctx.get(), nullptr);
+        auto s1 = bare(good_ctx.get());
+        REQUIRE(run(c1.get(), s1.get()).client.outcome_accepted);
+        session_ptr session(SSL_get1_session(c1.get()));
+        REQUIRE(session);
+
+        // The attack: the same client offers its a.test session to the rogue.
+        auto c2 = waiving_client_for_a(client_ctx.get(), session.get());
+        auto s2 = bare(rogue_ctx.get());
+        const auto attack = run(c2.get(), s2.get());
+        CHECK_FALSE(attack.client.resumed);
+        CHECK_FALSE(attack.client.completed);
+        CHECK(attack.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+        CHECK_FALSE(attack.client.svcid_accepted);
+        CHECK(attack.client.presented.empty());
+    }
+}
+
+// An adopted application callback is the SSL's own, whichever context the SSL is moved to.
+
+namespace {
+// Two application callbacks of two virtual hosts: one tolerates any chain (a lab host), the
+// other refuses every peer (a host whose pinning the peer fails).
+int lenient(int, X509_STORE_CTX*) { return 1; }
+int pinned_refuses(int, X509_STORE_CTX* store) {
+    X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+    return 0;
+}
+} // namespace
+
+TEST_CASE("after an SNI switch the application's own verify callback still runs, not the other vhost's",
+          "[tls][review][sni][adoption]") {
+    auto a_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    auto b_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+    REQUIRE(svcid::set_identity_policy(a_ctx.get(), policy_of({spiffe("spiffe://example.org/admin")})));
+    REQUIRE(svcid::set_identity_policy(b_ctx.get(), policy_of({spiffe("spiffe://example.org/admin")})));
+    SSL_CTX_set_tlsext_servername_callback(a_ctx.get(), switch_on_sni);
+    SSL_CTX_set_tlsext_servername_arg(a_ctx.get(), b_ctx.get());
+    auto admin_ctx = make_ctx(false, resumption::tls13_psk, &the_pki().admin);
+
+    // b.test's own connections adopt the lenient callback (slot 0 of b's context).
+    auto c1 = client_for_a(admin_ctx.get(), nullptr, nullptr);
+    auto s1 = bare(b_ctx.get());
+    SSL_set_verify(s1.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, lenient);
+    REQUIRE(run(c1.get(), s1.get()).server.completed);
+
+    // A connection on a.test whose application callback refuses; the client asks for b.test.
+    auto c2 = client_for_a(admin_ctx.get(), "b.test", nullptr);
+    auto s2 = bare(a_ctx.get());
+    SSL_set_verify(s2.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, pinned_refuses);
+    const auto switched = run(c2.get(), s2.get());
+    CHECK(SSL_get_SSL_CTX(s2.get()) == b_ctx.get());
+    CHECK_FALSE(switched.server.completed);
+    CHECK(switched.server.verify_result == X509_V_ERR_APPLICATION_VERIFICATION);
+}
+
+// A chained callback that re-attaches more than once cannot free the state whose check runs.
+
+namespace {
+struct reattach_twice {
+    svcid::identity_policy policy;
+    int calls = 0;
+    int operator()(int preverify_ok, X509_STORE_CTX* store) noexcept {
+        if (X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;
+        ++calls;
+        auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+        (void)svcid::attach_peer_identity(ssl, policy);
+        (void)svcid::attach_peer_identity(ssl, policy);
+        return preverify_ok;
+    }
+};
+} // namespace
+
+TEST_CASE("a chained callback that re-attaches twice at the leaf is refused without a use after free",
+          "[tls][review][reentrancy]") {
+    for (const auto order : {svcid::chain_order::before_svcid, svcid::chain_order::after_svcid}) {
+        auto server_ctx = make_ctx(true, resumption::tls13_psk, &the_pki().server_a);
+        auto admin_ctx = make_ctx(false, resumption::tls13_psk, &the_pki().admin);
+        reattach_twice hook{policy_of({spiffe("spiffe://example.org/admin")})};
+        auto c = client_for_a(admin_ctx.get(), nullptr, nullptr);
+        auto s = bare(server_ctx.get());
+        svcid::callback_options options;
+        options.chained = svcid::chained_callback::of(hook);
+        options.order = order;
+        REQUIRE(svcid::require_client_identity(s.get(), policy_of({spiffe("spiffe://example.org/admin")}), options) != nullptr);
+        const auto result = run(c.get(), s.get());
+        CHECK(hook.calls == 1);
+        CHECK_FALSE(result.server.completed);
+        CHECK(result.server.verify_result == svcid::verify_error_application);
+    }
 }

@@ -300,6 +300,29 @@ int run_verify(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callback adop
 
 } // namespace detail
 
+namespace detail {
+
+/// How many distinct application verify callbacks svcid can keep running before its own
+/// check, when they are installed on SSLs after svcid's (see info_callback()).
+constexpr std::size_t adoption_slots = 4;
+
+// The application callbacks found on SSLs in svcid's place, one table for the process: each
+// slot has its own trampoline (adopted_verify_callback<Slot>), so an SSL remembers its
+// callback with no state of its own, and the trampoline means the same callback whichever
+// SSL_CTX the SSL is moved to (an SNI switch).
+inline std::atomic<ssl_verify_callback> adopted_callbacks[adoption_slots] = {};
+
+// The slot of `callback`, taken if free; adoption_slots when all are taken by others.
+inline std::size_t adopt(ssl_verify_callback callback) noexcept {
+    for (std::size_t i = 0; i < adoption_slots; ++i) {
+        ssl_verify_callback expected = nullptr;
+        if (adopted_callbacks[i].compare_exchange_strong(expected, callback) || expected == callback) return i;
+    }
+    return adoption_slots;
+}
+
+} // namespace detail
+
 /// The policy of an SSL_CTX (set_identity_policy()), shared by every SSL made from it.
 ///
 /// Ownership: made by set_identity_policy(), owned by the SSL_CTX and freed with it
@@ -310,9 +333,9 @@ int run_verify(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callback adop
 /// handshakes run on the context.
 class context_identity {
 public:
-    /// How many distinct application verify callbacks, installed on SSLs of this context
-    /// after svcid's, svcid can keep running before its own check (see info_callback()).
-    static constexpr std::size_t adoption_slots = 4;
+    /// How many distinct application verify callbacks, installed on SSLs after svcid's, svcid
+    /// can keep running before its own check (one table for the process; see info_callback()).
+    static constexpr std::size_t adoption_slots = detail::adoption_slots;
 
     context_identity(const context_identity&) = delete;
     context_identity& operator=(const context_identity&) = delete;
@@ -337,8 +360,6 @@ private:
     friend bool set_identity_policy(SSL_CTX*, const identity_policy&, const callback_options&) noexcept;
     friend int detail::verify_with(int, X509_STORE_CTX*, ssl_verify_callback) noexcept;
     friend void info_callback(const SSL*, int, int) noexcept;
-    template <std::size_t Slot>
-    friend int adopted_verify_callback(int, X509_STORE_CTX*) noexcept;
 
     context_identity(const identity_policy& policy, const callback_options& callbacks) noexcept
         : policy_(policy), callbacks_(callbacks) {}
@@ -347,24 +368,14 @@ private:
         delete static_cast<context_identity*>(ptr);
     }
 
-    // The slot of `callback`, taken if free; adoption_slots when all are taken by others.
-    std::size_t adopt(ssl_verify_callback callback) const noexcept {
-        for (std::size_t i = 0; i < adoption_slots; ++i) {
-            ssl_verify_callback expected = nullptr;
-            if (adopted_[i].compare_exchange_strong(expected, callback) || expected == callback) return i;
-        }
-        return adoption_slots;
-    }
-
     void on_handshake_start(SSL* ssl) const noexcept;
+    void on_handshake_done(SSL* ssl) const noexcept;
+    void stamp_session(SSL* ssl) const noexcept;
 
     identity_policy policy_;
     callback_options callbacks_;
     unsigned char digest_[detail::policy_digest_size] = {};
     void (*app_info_)(const SSL*, int, int) = nullptr;
-    // Application callbacks found on SSLs in svcid's place; each slot has its own trampoline
-    // (adopted_verify_callback<Slot>), so an SSL remembers its callback with no state of its own.
-    mutable std::atomic<ssl_verify_callback> adopted_[adoption_slots] = {};
     std::atomic<bool> withdrawn_{false};
     context_identity* retired_ = nullptr;
 };
@@ -677,19 +688,11 @@ inline int verify_callback(int preverify_ok, X509_STORE_CTX* store) noexcept {
 }
 
 /// svcid's verify callback standing in for the application callback in adoption slot
-/// `Slot` of the SSL's context (see context_identity::adoption_slots): runs it, then svcid.
+/// `Slot` (see context_identity::adoption_slots): runs it, then svcid. The slot is filled
+/// before its trampoline is installed on any SSL.
 template <std::size_t Slot>
 int adopted_verify_callback(int preverify_ok, X509_STORE_CTX* store) noexcept {
-    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-    const context_identity* context = ssl != nullptr ? context_identity_of(SSL_get_SSL_CTX(ssl)) : nullptr;
-    const ssl_verify_callback adopted = context != nullptr ? context->adopted_[Slot].load() : nullptr;
-    if (adopted == nullptr) {
-        // The SSL moved to a context that never adopted this callback: nothing says what the
-        // application wanted run, so refuse.
-        X509_STORE_CTX_set_error(store, verify_error_application);
-        return 0;
-    }
-    return detail::verify_with(preverify_ok, store, adopted);
+    return detail::verify_with(preverify_ok, store, detail::adopted_callbacks[Slot].load());
 }
 
 namespace detail {
@@ -768,7 +771,7 @@ inline void context_identity::on_handshake_start(SSL* ssl) const noexcept {
     } else if (!detail::is_svcid_callback(current)) {
         // An application that called SSL_set_verify on this SSL after svcid: its callback is
         // kept and runs first, svcid's check after it with the last word.
-        const std::size_t slot = adopt(current);
+        const std::size_t slot = detail::adopt(current);
         wanted_callback = slot < adoption_slots
                               ? detail::adoption_trampoline(slot, std::make_index_sequence<adoption_slots>{})
                               : &detail::refuse_every_peer;
@@ -780,6 +783,33 @@ inline void context_identity::on_handshake_start(SSL* ssl) const noexcept {
         SSL_SESSION* session = SSL_get_session(ssl);
         if (session != nullptr && !detail::session_acceptable(ssl, session, policy_, digest_)) SSL_set_session(ssl, nullptr);
     }
+}
+
+// A resumed session was admitted under the policy of the context the SSL started on; a
+// server's SNI callback may have moved it to another context since (OpenSSL decides on a
+// TLS 1.3 resumption before the servername callback runs). A session peer the final
+// context's policy refuses makes the verify result an error, so SSL_get_verify_result()
+// agrees with peer_outcome_of(); switch_context() refuses the switch itself.
+inline void context_identity::on_handshake_done(SSL* ssl) const noexcept {
+    if (SSL_session_reused(ssl) != 1) return;
+    const X509* peer = detail::current_peer_certificate(ssl);
+    if (withdrawn() || peer == nullptr || !policy_.check(openssl_certificate(peer)).matched())
+        SSL_set_verify_result(ssl, verify_error_application);
+}
+
+// A server makes the new session while it reads the ClientHello, with the session id
+// context of the SSL_CTX it started on, before an SNI callback may move it to another
+// context whose policy then judges the peer. The session is stamped with the digest of the
+// context in force at each step, so it resumes only under the policy that admitted its
+// peer. No heap: the id context is a fixed array in the session.
+inline void context_identity::stamp_session(SSL* ssl) const noexcept {
+    if (!SSL_is_server(ssl) || SSL_session_reused(ssl) == 1) return;
+    SSL_SESSION* session = SSL_get_session(ssl);
+    if (session == nullptr) return;
+    unsigned int len = 0;
+    const unsigned char* stamped = SSL_SESSION_get0_id_context(session, &len);
+    if (len == detail::policy_digest_size && CRYPTO_memcmp(stamped, digest_, len) == 0) return;
+    SSL_SESSION_set1_id_context(session, digest_, detail::policy_digest_size);
 }
 
 inline void peer_identity::on_handshake_start(SSL* ssl) noexcept {
@@ -804,15 +834,10 @@ inline void peer_identity::on_handshake_start(SSL* ssl) noexcept {
         SSL_set_verify(ssl, wanted, callback != nullptr ? callback : verify_callback);
     if (!SSL_is_server(ssl)) {
         SSL_SESSION* session = SSL_get_session(ssl);
-        if (session != nullptr) {
-            if (detail::session_acceptable(ssl, session, policy_, digest_)) {
-                // The session's peer stands for this connection if the server resumes; a full
-                // handshake checks again.
-                check(SSL_SESSION_get0_peer(session));
-            } else {
-                SSL_set_session(ssl, nullptr);
-            }
-        }
+        // Only judged, not recorded: the server may run a full handshake with another
+        // certificate instead, and on_handshake_done() records a resumed session's peer.
+        if (session != nullptr && !detail::session_acceptable(ssl, session, policy_, digest_))
+            SSL_set_session(ssl, nullptr);
     }
 }
 
@@ -845,8 +870,10 @@ inline void info_callback(const SSL* ssl, int where, int ret) noexcept {
         if ((where & SSL_CB_HANDSHAKE_START) != 0) state->on_handshake_start(const_cast<SSL*>(ssl));
         if ((where & SSL_CB_HANDSHAKE_DONE) != 0) state->on_handshake_done(ssl);
         app = state->app_info_;
-    } else if (context != nullptr && (where & SSL_CB_HANDSHAKE_START) != 0) {
-        context->on_handshake_start(const_cast<SSL*>(ssl));
+    } else if (context != nullptr) {
+        if ((where & SSL_CB_HANDSHAKE_START) != 0) context->on_handshake_start(const_cast<SSL*>(ssl));
+        if ((where & SSL_CB_LOOP) != 0) context->stamp_session(const_cast<SSL*>(ssl));
+        if ((where & SSL_CB_HANDSHAKE_DONE) != 0) context->on_handshake_done(const_cast<SSL*>(ssl));
     }
     if (app == nullptr) {
         app = SSL_CTX_get_info_callback(ctx);
@@ -863,8 +890,13 @@ struct attach_access {
     static void set_app_info(peer_identity* state, void (*app)(const SSL*, int, int)) noexcept {
         state->app_info_ = app;
     }
-    /// Whether the state's verify callback is running (a re-attach now is refused).
-    static bool busy(const peer_identity* state) noexcept { return state->busy_; }
+    /// Whether a verify callback is running on the state or on a state it keeps alive: it
+    /// may then be neither freed nor have its chain freed.
+    static bool busy(const peer_identity* state) noexcept {
+        for (const peer_identity* s = state; s != nullptr; s = s->retired_)
+            if (s->busy_) return true;
+        return false;
+    }
     /// Marks a state that a re-attach replaced, so that its running check refuses.
     static void mark_replaced(peer_identity* state) noexcept { state->replaced_ = true; }
     /// The application's info callback the state keeps.
@@ -1136,6 +1168,30 @@ template <std::size_t N>
     if (old != nullptr) old->withdrawn_.store(true, std::memory_order_release);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &detail::refuse_every_peer);
     return false;
+}
+
+/// Moves `ssl` to `ctx` from a servername callback (SNI virtual hosting), refusing the
+/// switch when the connection resumes a session whose stored peer `ctx`'s policy refuses:
+/// OpenSSL decides on a TLS 1.3 resumption before the servername callback runs, so without
+/// this check a peer admitted by one virtual host would resume on another. Return its value
+/// from the callback: SSL_TLSEXT_ERR_OK, or SSL_TLSEXT_ERR_ALERT_FATAL (the handshake fails).
+///
+/// ```
+/// int on_sni(SSL* ssl, int*, void* vhost_ctx) {
+///     return svcid::switch_context(ssl, static_cast<SSL_CTX*>(vhost_ctx));
+/// }
+/// ```
+/// An SSL with its own policy (a per-SSL function) keeps it. noexcept; no heap.
+[[nodiscard]] inline int switch_context(SSL* ssl, SSL_CTX* ctx) noexcept {
+    if (ssl == nullptr || ctx == nullptr || SSL_set_SSL_CTX(ssl, ctx) == nullptr) return SSL_TLSEXT_ERR_ALERT_FATAL;
+    if (SSL_session_reused(ssl) != 1 || peer_identity_of(ssl) != nullptr) return SSL_TLSEXT_ERR_OK;
+    const context_identity* context = context_identity_of(ctx);
+    const SSL_SESSION* session = SSL_get_session(ssl);
+    const X509* peer = session != nullptr ? SSL_SESSION_get0_peer(const_cast<SSL_SESSION*>(session)) : nullptr;
+    if (context == nullptr || context->withdrawn() || peer == nullptr ||
+        !context->policy().check(openssl_certificate(peer)).matched())
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    return SSL_TLSEXT_ERR_OK;
 }
 
 /// Server side, for a whole SSL_CTX: every `SSL` made from it requires a client certificate
