@@ -22,11 +22,8 @@
 #define SVCID_ASIO_HPP
 
 #include "config.hpp"
-#include "dns_reference.hpp"
 #include "identity_policy.hpp"
-#include "ip_reference.hpp"
 #include "openssl/verify.hpp"
-#include "reference.hpp"
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -55,11 +52,11 @@ public:
                           const callback_options& callbacks = {}) noexcept
         : attached_(svcid::attach_peer_identity(stream.native_handle(), policy, callbacks) != nullptr) {}
 
-    /// The stream's peer must be `host`: a DNS name (sent as SNI too) or an IP address, as
-    /// svcid::verify_server_host() reads it.
+    /// The stream's peer must be `host`: a DNS name (sent as SNI too) or an IP address
+    /// (svcid::attach_host()).
     template <class Stream>
     identity_verification(boost::asio::ssl::stream<Stream>& stream, std::string_view host) noexcept
-        : attached_(attach_host(stream.native_handle(), host)) {}
+        : attached_(svcid::attach_host(stream.native_handle(), host) != nullptr) {}
 
     /// Whether the policy was attached; false means every peer is refused.
     explicit operator bool() const noexcept { return attached_; }
@@ -75,22 +72,6 @@ public:
     }
 
 private:
-    static bool attach_host(SSL* ssl, std::string_view host) noexcept {
-        const auto ip = parse_ip_reference(host);
-        if (ip) {
-            const reference ref(*ip);
-            return svcid::attach_peer_identity(ssl, &ref, 1) != nullptr;
-        }
-        const auto dns = parse_dns_reference(host);
-        if (!dns) return false;
-        const reference ref(*dns);
-        if (svcid::attach_peer_identity(ssl, &ref, 1) == nullptr) return false;
-        char sni[dns_reference::max_length + 1] = {};
-        const std::string_view name = dns->name();
-        for (std::size_t i = 0; i < name.size(); ++i) sni[i] = name[i];
-        return SSL_set_tlsext_host_name(ssl, sni) == 1;
-    }
-
     bool attached_;
 };
 

@@ -989,6 +989,35 @@ inline void detach_state(SSL* ssl, int index) noexcept {
     return attach_peer_identity(ssl, policy, options);
 }
 
+/// attach_peer_identity() for one host: `host` is a DNS name (sent as SNI too, in its
+/// A-label form) or an IP address, read as verify_server_host() documents. nullptr, with any
+/// state attached before removed, when `host` is neither or memory runs out. Allocates; noexcept.
+[[nodiscard]] inline peer_identity* attach_host(SSL* ssl, std::string_view host, const verify_options& options = {}) noexcept {
+    if (ssl == nullptr) return nullptr;
+    const int index = peer_identity::ex_index();
+    const auto ip = parse_ip_reference(host);
+    if (ip) {
+        const reference ref(*ip);
+        return attach_peer_identity(ssl, &ref, 1, options);
+    }
+    const auto dns = parse_dns_reference(host);
+    if (!dns) {
+        detach_state(ssl, index);
+        return nullptr;
+    }
+    // SNI wants the A-label form (the reference holds it, without a trailing dot), NUL-terminated.
+    char sni[dns_reference::max_length + 1] = {};
+    const std::string_view name = dns->name();
+    for (std::size_t i = 0; i < name.size(); ++i) sni[i] = name[i];
+    const reference ref(*dns);
+    peer_identity* state = attach_peer_identity(ssl, &ref, 1, options);
+    if (state != nullptr && SSL_set_tlsext_host_name(ssl, sni) != 1) {
+        detach_state(ssl, index);
+        return nullptr;
+    }
+    return state;
+}
+
 namespace detail {
 
 // Records that svcid installed the verify callback of the state's SSL.
@@ -1054,28 +1083,7 @@ template <std::size_t N>
                                                        const verify_options& options = {}) noexcept {
     if (ssl == nullptr) return nullptr;
     SSL_set_verify(ssl, SSL_VERIFY_PEER, verify_callback);
-    const int index = peer_identity::ex_index();
-    const auto ip = parse_ip_reference(host);
-    if (ip) {
-        const reference ref(*ip);
-        return detail::own(attach_peer_identity(ssl, &ref, 1, options));
-    }
-    const auto dns = parse_dns_reference(host);
-    if (!dns) {
-        detach_state(ssl, index);
-        return nullptr;
-    }
-    // SNI wants the A-label form (the reference holds it, without a trailing dot), NUL-terminated.
-    char sni[dns_reference::max_length + 1] = {};
-    const std::string_view name = dns->name();
-    for (std::size_t i = 0; i < name.size(); ++i) sni[i] = name[i];
-    const reference ref(*dns);
-    peer_identity* state = detail::own(attach_peer_identity(ssl, &ref, 1, options));
-    if (state != nullptr && SSL_set_tlsext_host_name(ssl, sni) != 1) {
-        detach_state(ssl, index);
-        return nullptr;
-    }
-    return state;
+    return detail::own(attach_host(ssl, host, options));
 }
 
 /// Server side of mutual TLS for one SSL: require a client certificate
