@@ -1,8 +1,10 @@
 // parse_reference over arbitrary bytes: whatever it accepts has the type its text
-// announces (spiffe://, scheme://, local@domain, an address, else a DNS name), and
+// announces (spiffe://, scheme:// or sip:/sips:/xmpp:/im:/pres:, local@domain, an address,
+// else a DNS name), and
 // matching and explaining it against a fixed certificate stays in bounds.
 #include <svcid/explain.hpp>
 #include <svcid/reference.hpp>
+#include <svcid/uri_reference.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +13,12 @@
 #include <string_view>
 
 namespace {
+// The scheme-specific forms parse_reference reads as URI-IDs without `//` (uri_reference.hpp).
+bool authorityless_uri_id(std::string_view text) {
+    const std::size_t colon = text.find(':');
+    return colon != std::string_view::npos && svcid::detail::authority_free_scheme(text.substr(0, colon));
+}
+
 template <class Policy>
 struct explain_with {
     const svcid::example_adapter& cert;
@@ -38,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using type = svcid::reference_type;
     const type t = ref->type();
     if ((text.substr(0, 9) == "spiffe://") != (t == type::spiffe)) std::abort();
-    if (t == type::uri && text.find("://") == std::string_view::npos) std::abort();
+    if (t == type::uri && text.find("://") == std::string_view::npos && !authorityless_uri_id(text)) std::abort();
     if (t == type::email && text.find('@') == std::string_view::npos) std::abort();
     if (t == type::ip && !svcid::parse_ip_reference(text)) std::abort();
     if (t == type::dns && svcid::parse_ip_reference(text)) std::abort();
