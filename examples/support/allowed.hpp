@@ -1,5 +1,5 @@
-// The allow-list syntax of svcid's mTLS server examples (OpenSSL and mbedTLS), one
-// identity per command-line argument:
+// The allow-list syntax of svcid's mTLS examples (OpenSSL and mbedTLS servers, the GnuTLS
+// client), one identity per command-line argument:
 //   spiffe://td/path          that SPIFFE ID exactly
 //   spiffe://td/path/...      that ID and every workload below it (a path prefix)
 //   spiffe://td/*             any workload of the trust domain
