@@ -10,7 +10,9 @@
 // length test; each certificate goes through DER and back into an X509, as a peer's does.
 //
 // Checkers: svcid-openssl (match through openssl_certificate), svcid-reference (the same
-// through a parsed svcid::reference), svcid-prepared (openssl_prepared_certificate, made
+// through a parsed svcid::reference), svcid-verify-ctx and svcid-verify-ssl (svcid's verify
+// callback as OpenSSL calls it at the leaf, the policy on the SSL_CTX or on the SSL),
+// svcid-prepared (openssl_prepared_certificate, made
 // once up front), svcid-der (parse_der_certificate once, up front), svcid-der-parse
 // (parsing the DER on every operation), openssl (X509_check_host / _ip_asc / _email,
 // flags 0; for a SPIFFE ID the GENERAL_NAMES loop OpenSSL users write), gnutls
@@ -52,6 +54,8 @@
 #include <svcid/openssl/verify.hpp>
 #include <svcid/reference.hpp>
 #include <svcid/spiffe_reference.hpp>
+
+#include <openssl/ssl.h>
 #endif
 
 #include "cert_builder.hpp"
@@ -77,6 +81,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <new>
 #include <string>
 #include <string_view>
@@ -184,6 +189,17 @@ svcid_test::built_certificate make_leaf(const svcid_test::cert_spec& spec) {
 }
 
 // ---- profiles ----------------------------------------------------------------------------
+#if !defined(SVCID_BENCH_NARROW_TU)
+/// What OpenSSL hands svcid's verify callback at the leaf: an X509_STORE_CTX whose current
+/// certificate is the peer's, at depth 0, carrying the SSL (and so its policy) in ex_data.
+struct verify_rig {
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{nullptr, SSL_CTX_free};
+    std::unique_ptr<SSL, decltype(&SSL_free)> ssl{nullptr, SSL_free};
+    std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> trust{nullptr, X509_STORE_free};
+    std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> store{nullptr, X509_STORE_CTX_free};
+};
+#endif
+
 enum class ref_kind { dns, ip, cn, spiffe, email };
 
 struct profile {
@@ -201,6 +217,8 @@ struct profile {
     svcid::spiffe_reference spiffe{};
     svcid::email_reference email{};
     svcid::reference any{};  ///< the same reference through parse_reference
+    verify_rig by_context;   ///< svcid::set_identity_policy on the SSL_CTX
+    verify_rig by_ssl;       ///< svcid::attach_peer_identity on the SSL
 #endif
     svcid::der_certificate parsed{};
     svcid::openssl_prepared_certificate prepared{nullptr};
@@ -210,6 +228,32 @@ struct profile {
     gnutls_x509_crt_t gnutls = nullptr;
 #endif
 };
+
+#if !defined(SVCID_BENCH_NARROW_TU)
+/// Sets up `rig` as OpenSSL would have before calling the verify callback at the leaf;
+/// `attach` hangs the policy on the context or on the SSL.
+template <class Attach>
+void prepare_verify_rig(verify_rig& rig, const profile& p, Attach&& attach) {
+    rig.ctx.reset(SSL_CTX_new(TLS_client_method()));
+    if (!rig.ctx) fail("SSL_CTX_new");
+    // The SSL must exist before a per-SSL attach and after a context policy is set, so the
+    // context setter runs on the context before SSL_new and the per-SSL one after.
+    const bool on_context = &rig == &p.by_context;
+    if (on_context && !attach(rig)) fail(p.name + ": set_identity_policy");
+    rig.ssl.reset(SSL_new(rig.ctx.get()));
+    if (!rig.ssl) fail("SSL_new");
+    if (!on_context && !attach(rig)) fail(p.name + ": attach_peer_identity");
+    rig.trust.reset(X509_STORE_new());
+    rig.store.reset(X509_STORE_CTX_new());
+    if (!rig.trust || !rig.store) fail("X509_STORE_new");
+    X509* leaf = p.cert.cert.get();
+    if (X509_STORE_CTX_init(rig.store.get(), rig.trust.get(), leaf, nullptr) != 1 ||
+        X509_STORE_CTX_set_ex_data(rig.store.get(), SSL_get_ex_data_X509_STORE_CTX_idx(), rig.ssl.get()) != 1)
+        fail("X509_STORE_CTX_init");
+    X509_STORE_CTX_set_current_cert(rig.store.get(), leaf);
+    X509_STORE_CTX_set_error_depth(rig.store.get(), 0);
+}
+#endif
 
 /// Three-character first labels, distinct for the 5,000-name series.
 std::string tag3(std::size_t i) {
@@ -345,6 +389,13 @@ std::vector<profile> make_profiles(const std::string& filter) {
         auto any = svcid::parse_reference(p.reference);
         if (!any) fail(p.name + ": parse_reference refused the reference");
         p.any = *any;
+        const svcid::verify_rules rules = p.kind == ref_kind::cn ? svcid::verify_rules::rfc6125 : svcid::verify_rules::rfc9525;
+        const svcid::identity_policy policy = svcid::identity_policy::make(&p.any, 1, rules);
+        if (!policy) fail(p.name + ": identity_policy::make");
+        prepare_verify_rig(p.by_context, p, [&](verify_rig& rig) { return svcid::set_identity_policy(rig.ctx.get(), policy); });
+        prepare_verify_rig(p.by_ssl, p, [&](verify_rig& rig) {
+            return svcid::attach_peer_identity(rig.ssl.get(), policy) != nullptr;
+        });
 #endif
         auto parsed = svcid::parse_der_certificate(p.cert.der);
         if (!parsed) fail(p.name + ": parse_der_certificate refused the certificate");
@@ -513,6 +564,17 @@ __attribute__((noinline)) bool check_svcid_reference(const profile& p) noexcept 
     return svcid_match_any_reference(svcid::openssl_certificate{p.cert.cert.get()}, p);
 }
 
+// svcid's verify callback at the leaf, as OpenSSL calls it in a handshake that passed chain
+// validation, with the policy on the SSL_CTX or on the SSL: what a TLS user pays beside a
+// plain match (svcid-reference, the same policy-level check).
+__attribute__((noinline)) bool check_svcid_verify_context(const profile& p) noexcept {
+    return svcid::verify_callback(1, p.by_context.store.get()) == 1;
+}
+
+__attribute__((noinline)) bool check_svcid_verify_ssl(const profile& p) noexcept {
+    return svcid::verify_callback(1, p.by_ssl.store.get()) == 1;
+}
+
 // What else a real program instantiates beside the checkers: lists of references on every
 // adapter and the verify layer. Never called for timing; run once by --check.
 __attribute__((noinline)) bool instantiate_real_program(const profile& p) noexcept {
@@ -660,6 +722,8 @@ std::vector<entry> checkers(bool gnutls_allocations_counted) {
         make_entry<check_svcid_openssl>("svcid-openssl", true, true),
 #if !defined(SVCID_BENCH_NARROW_TU)
         make_entry<check_svcid_reference>("svcid-reference", true, true),
+        make_entry<check_svcid_verify_context>("svcid-verify-ctx", true, true),
+        make_entry<check_svcid_verify_ssl>("svcid-verify-ssl", true, true),
 #endif
         make_entry<check_svcid_prepared>("svcid-prepared", true, true),
         make_entry<check_svcid_der>("svcid-der", true, true),
@@ -916,6 +980,10 @@ void print_targets(const std::vector<row>& rows, const char* stat, bool use_min)
     each_profile("svcid-openssl", "floor", 1.3, true, "svcid-openssl <= 1.3x floor on every profile");
     each_profile("svcid-reference", "floor", 1.3, true, "svcid-reference <= 1.3x floor on every profile");
     each_profile("svcid-prepared", "floor", 1.0, true, "svcid-prepared below the floor on every profile");
+    each_profile("svcid-verify-ctx", "svcid-reference", 1.2, true,
+                 "verify callback, context policy, <= 1.2x the plain match on every profile");
+    each_profile("svcid-verify-ssl", "svcid-reference", 1.2, true,
+                 "verify callback, per-SSL policy, <= 1.2x the plain match on every profile");
     each_profile("svcid-der-locate", "floor-der-locate", 2.0, true,
                  "raw-DER parse <= 2x the least walk to the SAN on every profile");
     auto versus_openssl = [&](const std::string& prof, double bound) {
