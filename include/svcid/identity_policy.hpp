@@ -241,6 +241,11 @@ private:
 
     template <class Policy, class Adapter>
     match_result check_with(const Adapter& certificate) const noexcept {
+        // One reference (a client that expects one server) is what most handshakes check:
+        // any-of is then match() itself, without the list's bookkeeping. (All-of is not: it
+        // reports a presented optional reference that fails as optional_not_matched.)
+        if (block_->count == 1 && block_->combination == verify_match::any_of)
+            return match<Policy>(certificate, block_->refs[0]);
         return block_->combination == verify_match::all_of
                    ? match_all<Policy>(certificate, block_->refs, block_->count)
                    : match_any<Policy>(certificate, block_->refs, block_->count);

@@ -100,6 +100,29 @@ TEST_CASE("identity_policy: rules and combination decide, as match_any/match_all
     CHECK(all.check(cert_with({dns("a.example"), dns("b.example")})).matched());
 }
 
+TEST_CASE("identity_policy: one reference gives exactly match_any's and match_all's result") {
+    using svcid::match_status;
+    const auto with_ip = cert_with({dns("db.internal"), ip(std::string("\x0a\x00\x00\x07", 4))});
+    const auto dns_only = cert_with({dns("db.internal")});
+    const svcid::reference optional_ip[] = {svcid::reference(*svcid::parse_ip_reference("10.0.0.8"), svcid::requirement::optional)};
+    for (const auto* cert : {&with_ip, &dns_only}) {
+        const auto any = svcid::identity_policy::make(optional_ip).check(*cert);
+        const auto expected_any = svcid::match_any(*cert, optional_ip);
+        CHECK(any.status == expected_any.status);
+        CHECK(any.reference_index == 0);
+        CHECK(any.candidates == expected_any.candidates);
+        const auto all =
+            svcid::identity_policy::make(optional_ip, svcid::verify_rules::rfc9525, svcid::verify_match::all_of).check(*cert);
+        CHECK(all.status == svcid::match_all(*cert, optional_ip).status);
+    }
+    // An optional reference whose type the certificate presents must match under all-of
+    // (pyca/service-identity's model); any-of reports a plain mismatch.
+    CHECK(svcid::identity_policy::make(optional_ip, svcid::verify_rules::rfc9525, svcid::verify_match::all_of)
+              .check(with_ip)
+              .status == match_status::optional_not_matched);
+    CHECK(svcid::identity_policy::make(optional_ip).check(with_ip).status == match_status::no_match);
+}
+
 TEST_CASE("identity_policy: serialise tells apart every input that changes a verdict") {
     auto make = [](std::initializer_list<svcid::reference> refs, svcid::verify_rules rules = svcid::verify_rules::rfc9525,
                    svcid::verify_match m = svcid::verify_match::any_of) {

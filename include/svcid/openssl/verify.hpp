@@ -697,19 +697,49 @@ int adopted_verify_callback(int preverify_ok, X509_STORE_CTX* store) noexcept {
 
 namespace detail {
 
+// run_verify() with no application callback to order around svcid's check, the common
+// case, without its bookkeeping on every call of every handshake.
+template <class CheckLeaf>
+int verify_alone(int preverify_ok, X509_STORE_CTX* store, CheckLeaf&& check_leaf) noexcept {
+    if (preverify_ok != 1) return 0;
+    if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;
+    const int error = check_leaf(X509_STORE_CTX_get_current_cert(store));
+    if (error == X509_V_OK) return 1;
+    X509_STORE_CTX_set_error(store, error);
+    return 0;
+}
+
 // verify_callback's body; `context_adopted` is the application callback an adoption
 // trampoline stands for, or nullptr.
+// OpenSSL's index of the SSL in an X509_STORE_CTX, fixed for the process once made; asking
+// for it costs a run-once check per call. A failure (-1) is not kept, so a later call
+// retries, and meanwhile the lookup finds no SSL and svcid refuses.
+inline int store_ssl_index() noexcept {
+    static std::atomic<int> known{-1};
+    int index = known.load(std::memory_order_relaxed);
+    if (index < 0) {
+        index = SSL_get_ex_data_X509_STORE_CTX_idx();
+        if (index >= 0) known.store(index, std::memory_order_relaxed);
+    }
+    return index;
+}
+
 inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callback context_adopted) noexcept {
-    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, store_ssl_index()));
     peer_identity* state = peer_identity_of(ssl);
     if (state != nullptr) {
         // An application callback that itself calls verify_callback (as adopted or chained):
         // the outer call does the check.
         if (state->busy_) return preverify_ok;
+        ssl_verify_callback adopted = state->adopted_ != nullptr ? state->adopted_ : context_adopted;
+        // Nothing of the application's runs here, so nothing can re-attach or replace the
+        // state while it checks; a state replaced earlier still refuses.
+        if (adopted == nullptr && !state->callbacks_.chained && !state->replaced_)
+            return verify_alone(preverify_ok, store, [state](const X509* leaf) noexcept { return state->check(leaf); });
         state->busy_ = true;
         const callback_options callbacks = state->callbacks_;
         const int verdict = run_verify(
-            preverify_ok, store, state->adopted_ != nullptr ? state->adopted_ : context_adopted, callbacks, [&](const X509* leaf) noexcept { return state->check(leaf); },
+            preverify_ok, store, adopted, callbacks, [&](const X509* leaf) noexcept { return state->check(leaf); },
             [&]() noexcept { return state->replaced_; }, [&]() noexcept { return state->name_matched(); });
         state->busy_ = false;
         return verdict;
@@ -719,22 +749,25 @@ inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callb
         if (preverify_ok == 1) X509_STORE_CTX_set_error(store, verify_error_application);
         return 0;
     }
-    // Copies, so that a chained callback replacing the context's policy (which keeps the old
-    // one alive) cannot change the rules halfway through this call.
-    const identity_policy policy = context->policy();
-    const callback_options callbacks = context->callbacks();
+    // References, not copies (a copy of the policy is two atomic operations per handshake):
+    // a context_identity never changes after set_identity_policy(), and one that a chained
+    // callback replaces while this call runs stays alive until its SSL_CTX is freed, so the
+    // rules cannot change or vanish halfway through this call.
+    const identity_policy& policy = context->policy();
+    const callback_options& callbacks = context->callbacks();
     bool matched = false;
+    auto check_leaf = [&](const X509* leaf) noexcept {
+        if (leaf == nullptr) return verify_error_application;
+        const match_result r = policy.check(openssl_certificate(leaf));
+        matched = r.matched();
+        if (matched) return X509_V_OK;
+        return policy.size() == 0 ? verify_error_application
+                                  : verify_error_for(policy.references()[r.reference_index].type());
+    };
+    if (context_adopted == nullptr && !callbacks.chained) return verify_alone(preverify_ok, store, check_leaf);
     return run_verify(
-        preverify_ok, store, context_adopted, callbacks,
-        [&](const X509* leaf) noexcept {
-            if (leaf == nullptr) return verify_error_application;
-            const match_result r = policy.check(openssl_certificate(leaf));
-            matched = r.matched();
-            if (matched) return X509_V_OK;
-            return policy.size() == 0 ? verify_error_application
-                                      : verify_error_for(policy.references()[r.reference_index].type());
-        },
-        []() noexcept { return false; }, [&]() noexcept { return matched; });
+        preverify_ok, store, context_adopted, callbacks, check_leaf, []() noexcept { return false; },
+        [&]() noexcept { return matched; });
 }
 
 template <std::size_t... Slot>
