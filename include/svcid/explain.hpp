@@ -29,6 +29,20 @@ struct has_handle : std::false_type {};
 template <class Adapter>
 struct has_handle<Adapter, std::void_t<decltype(std::declval<const Adapter&>().get() == nullptr)>> : std::true_type {};
 
+/// Writes a presented identifier as explanations show it: its kind, then the address in
+/// text or the value quoted and escaped.
+constexpr void put_presented(const presented_id& id, bounded_writer& out) noexcept {
+    out.put(kind_name(id.kind));
+    out.put(" ");
+    if (id.kind == presented_kind::ip_address)
+        put_ip_octets(id.value, out);
+    else
+        out.put_quoted(id.value);
+}
+
+constexpr const char* no_certificate_message =
+    "there is no certificate (a null handle: the peer presented none, or it was never fetched)";
+
 template <class Adapter>
 constexpr bool no_certificate(const Adapter& certificate) noexcept {
     if constexpr (has_handle<Adapter>::value) {
@@ -36,6 +50,23 @@ constexpr bool no_certificate(const Adapter& certificate) noexcept {
     } else {
         return false;
     }
+}
+
+/// What every explanation says after naming what was looked for: the identifier that
+/// matched, that there is no certificate, or the status. True when nothing more follows.
+template <class Adapter>
+constexpr bool put_verdict(const Adapter& certificate, const match_result& result, bounded_writer& out) noexcept {
+    if (result.matched()) {
+        out.put("matched ");
+        put_presented(result.presented, out);
+        return true;
+    }
+    if (no_certificate(certificate)) {
+        out.put(no_certificate_message);
+        return true;
+    }
+    out.put(status_message(result.status));
+    return false;
 }
 
 template <class Policy, class Reference>
@@ -54,13 +85,7 @@ struct explain_visitor {
         }
         ++listed;
         out.put("\n  ");
-        out.put(kind_name(id.kind));
-        out.put(" ");
-        if (id.kind == presented_kind::ip_address) {
-            put_ip_octets(id.value, out);
-        } else {
-            out.put_quoted(id.value);
-        }
+        put_presented(id, out);
         out.put(": ");
         out.put(reference_traits<Reference>::template why<Policy>(reference, id));
         return visit::next;
@@ -89,21 +114,7 @@ std::size_t explain(const Adapter& certificate, const Reference& reference, cons
     out.put(" ");
     traits::write(reference, out);
     out.put(": ");
-    if (result.matched()) {
-        out.put("matched ");
-        out.put(kind_name(result.presented.kind));
-        out.put(" ");
-        if (result.presented.kind == presented_kind::ip_address)
-            detail::put_ip_octets(result.presented.value, out);
-        else
-            out.put_quoted(result.presented.value);
-        return out.wanted();
-    }
-    if (detail::no_certificate(certificate)) {
-        out.put("there is no certificate (a null handle: the peer presented none, or it was never fetched)");
-        return out.wanted();
-    }
-    out.put(status_message(result.status));
+    if (detail::put_verdict(certificate, result, out)) return out.wanted();
     if (result.status == match_status::no_match) {
         detail::explain_visitor<Policy, Reference> visitor{reference, out, result.cn_consulted};
         if (result.cn_consulted)

@@ -18,6 +18,7 @@
 #include "match.hpp"
 #include "policy.hpp"
 #include "reference.hpp"
+#include "reference_set.hpp"
 #include "spiffe_reference.hpp"
 
 #include <atomic>
@@ -46,6 +47,10 @@ enum class policy_error : std::uint8_t {
 };
 
 /// An immutable identity policy, shared by reference counting.
+///
+/// A policy holds a list of references, matched in turn (match_any or match_all), or — for
+/// allow-lists of thousands of identities — a reference_set, matched at a cost that does not
+/// grow with its size (reference_set.hpp).
 ///
 /// Ownership: make() copies the references into a block the policy owns, including the
 /// text of SPIFFE IDs that were only viewed (view_spiffe_reference), so the caller's array
@@ -131,6 +136,30 @@ public:
         out.block_ = b;
         return out;
     }
+    /// Makes a policy from a prepared allow-list, moved into the policy's block (one
+    /// allocation; the set's own tables move, they are not copied). The set's rules apply:
+    /// RFC 9525's, subjectAltName only, any one entry admits. A set with no entry refuses
+    /// everything (`match_status::no_reference`). On failure the policy is empty and
+    /// error() says why.
+    ///
+    /// ```
+    /// svcid::reference_set allowed;
+    /// for (const auto& id : workload_ids) allowed.add(*svcid::make_spiffe_reference(id));
+    /// const auto policy = svcid::identity_policy::make(std::move(allowed));
+    /// ```
+    [[nodiscard]] static identity_policy make(reference_set&& set) noexcept {
+        identity_policy out;
+        const std::size_t set_at = round_up(sizeof(block), alignof(reference_set));
+        auto* raw = static_cast<unsigned char*>(::operator new(set_at + sizeof(reference_set), std::nothrow));
+        if (raw == nullptr) {
+            out.error_ = policy_error::out_of_memory;
+            return out;
+        }
+        auto* b = new (raw) block{};
+        b->set = new (raw + set_at) reference_set(static_cast<reference_set&&>(set));
+        out.block_ = b;
+        return out;
+    }
     /// make() over a built-in array.
     template <std::size_t N>
     [[nodiscard]] static identity_policy make(const reference (&refs)[N], verify_rules rules = verify_rules::rfc9525,
@@ -151,8 +180,13 @@ public:
 
     /// The references, in the order given (match_result::reference_index indexes them).
     const reference* references() const noexcept { return block_ != nullptr ? block_->refs : nullptr; }
-    /// How many references the policy holds.
+    /// How many references the policy holds (0 for a policy made from a reference_set).
     std::size_t size() const noexcept { return block_ != nullptr ? block_->count : 0; }
+    /// The allow-list of a policy made from a reference_set, or nullptr.
+    const reference_set* set() const noexcept { return block_ != nullptr ? block_->set : nullptr; }
+    /// Whether the policy refuses every certificate for want of a reference: no block, no
+    /// reference and no set entry.
+    bool empty() const noexcept { return size() == 0 && (set() == nullptr || set()->size() == 0); }
     /// The matching rules.
     verify_rules rules() const noexcept { return block_ != nullptr ? block_->rules : verify_rules::rfc9525; }
     /// How the references combine.
@@ -160,12 +194,16 @@ public:
     /// Whether `other` shares this policy's block (the same policy, not an equal one).
     bool same_as(const identity_policy& other) const noexcept { return block_ == other.block_; }
 
-    /// Judges a certificate: match_any or match_all of the references under the rules.
-    /// `match_status::no_reference` for an empty policy or one with no reference.
+    /// Judges a certificate: match_any or match_all of the references under the rules, or
+    /// the reference_set's match (`reference_index` then names no reference: it is
+    /// `static_cast<std::size_t>(-1)`). `match_status::no_reference` for an empty policy or
+    /// one with no reference or set entry.
     /// noexcept; no heap.
     template <class Adapter>
     match_result check(const Adapter& certificate) const noexcept {
-        if (block_ == nullptr || block_->count == 0) return match_result{};
+        if (block_ == nullptr) return match_result{};
+        if (block_->set != nullptr) return check_set(certificate);
+        if (block_->count == 0) return match_result{};
         return block_->rules == verify_rules::rfc6125 ? check_with<rfc6125>(certificate)
                                                       : check_with<rfc9525>(certificate);
     }
@@ -177,6 +215,7 @@ public:
     template <class Adapter>
     std::size_t explain(const Adapter& certificate, const match_result& outcome, char* out,
                         std::size_t size) const noexcept {
+        if (block_ != nullptr && block_->set != nullptr) return explain_set(certificate, outcome, out, size);
         return block_ != nullptr && block_->rules == verify_rules::rfc6125
                    ? explain_with<rfc6125>(certificate, outcome, out, size)
                    : explain_with<rfc9525>(certificate, outcome, out, size);
@@ -202,6 +241,11 @@ public:
             put(kind, sizeof kind);
             r.visit([&](const auto& typed) noexcept { serialise_typed(typed, text); });
         }
+        if (set() != nullptr) {
+            const unsigned char mark[] = {'s', 'e', 't'};
+            put(mark, sizeof mark);
+            set()->serialise(put);
+        }
     }
 
     /// Exchanges two policies.
@@ -221,6 +265,7 @@ private:
         const reference* refs = nullptr;
         verify_rules rules = verify_rules::rfc9525;
         verify_match combination = verify_match::any_of;
+        reference_set* set = nullptr;  // make(reference_set&&): placed after the block, in its allocation
     };
     struct spiffe_of {
         const spiffe_reference& operator()(const spiffe_reference& r) const noexcept { return r; }
@@ -296,6 +341,71 @@ private:
         return wanted;
     }
 
+    template <class Adapter>
+    match_result check_set(const Adapter& certificate) const noexcept {
+        match_result r;
+        if (block_->set->size() == 0) return r;
+        // No single reference to name: the value every TLS layer's no_reference_index has.
+        r.reference_index = static_cast<std::size_t>(-1);
+        const set_match_result found = block_->set->match(certificate);
+        r.san = found.san;
+        if (found.matched) {
+            r.status = match_status::matched;
+            r.presented = found.presented;
+        } else if (found.san == san_state::malformed) {
+            r.status = match_status::san_malformed;
+        } else {
+            r.status = found.san == san_state::present ? match_status::no_match : match_status::no_identifier_of_type;
+        }
+        return r;
+    }
+
+    // The identifiers a set is asked about, each listed as not on it (the set cannot say
+    // which of its entries came closest: it hashes them).
+    struct set_explain_visitor {
+        detail::bounded_writer& out;
+        std::size_t listed = 0;
+        std::size_t unlisted = 0;
+
+        visit operator()(const presented_id& id) noexcept {
+            switch (id.kind) {
+            case presented_kind::dns_name:
+            case presented_kind::ip_address:
+            case presented_kind::rfc822_name:
+            case presented_kind::smtp_utf8_mailbox:
+            case presented_kind::uri: break;
+            default: return visit::next;
+            }
+            if (listed == explain_max_listed) {
+                ++unlisted;
+                return visit::next;
+            }
+            ++listed;
+            out.put("\n  ");
+            detail::put_presented(id, out);
+            out.put(": not on the allow-list");
+            return visit::next;
+        }
+    };
+
+    template <class Adapter>
+    std::size_t explain_set(const Adapter& certificate, const match_result& outcome, char* buffer,
+                            std::size_t size) const noexcept {
+        detail::bounded_writer out(buffer, size);
+        out.put("allow-list: ");
+        if (detail::put_verdict(certificate, outcome, out)) return out.wanted();
+        if (outcome.status == match_status::no_match) {
+            set_explain_visitor v{out};
+            certificate.visit_subject_alt_names(v);
+            if (v.unlisted != 0) {
+                out.put("\n  and ");
+                out.put_unsigned(v.unlisted);
+                out.put(" more");
+            }
+        }
+        return out.wanted();
+    }
+
     template <class Text>
     static void serialise_typed(const dns_reference& r, Text& text) noexcept { text(r.name()); }
     template <class Text>
@@ -328,6 +438,7 @@ private:
     void release() noexcept {
         if (block_ == nullptr) return;
         if (block_->uses.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            if (block_->set != nullptr) block_->set->~reference_set();
             block_->~block();
             ::operator delete(static_cast<void*>(block_));
         }

@@ -89,6 +89,23 @@ public:
     /// Number of keys held (an exact DNS name counts twice: itself and its parent).
     std::size_t size() const noexcept { return count_; }
 
+    /// Feeds every key, with its kind and where it starts and ends, to
+    /// `put(const void*, std::size_t)`: two sets that could judge a certificate differently
+    /// never give the same bytes (the TLS layers digest them, through identity_policy, into
+    /// the session id context). Keys are delimited by their slots' offsets and lengths, since
+    /// an address key may hold any octet. noexcept; no heap.
+    template <class Sink>
+    void serialise(Sink&& put) const noexcept {
+        const std::uint64_t sizes[] = {count_, keys_.size()};
+        put(sizes, sizeof sizes);
+        if (!keys_.empty()) put(keys_.data(), keys_.size());
+        for (const slot& s : slots_) {
+            if (s.offset == 0) continue;
+            const std::uint32_t bounds[] = {s.offset, s.length};
+            put(bounds, sizeof bounds);
+        }
+    }
+
     /// Does any presented identifier of `certificate` match a reference of the set? A
     /// malformed subjectAltName never matches; a certificate with more than one URI SAN is
     /// no X509-SVID and matches no SPIFFE reference (X509-SVID §2). noexcept; no heap.

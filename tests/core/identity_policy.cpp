@@ -12,6 +12,9 @@ using svcid_test::list_adapter;
 using namespace svcid_test::ids;
 
 namespace {
+// Presented identifiers view their bytes: the address outlives every adapter that holds it.
+const std::string v4_10_0_0_7("\x0a\x00\x00\x07", 4);
+
 list_adapter cert_with(std::initializer_list<svcid::presented_id> names) {
     list_adapter c;
     c.alt_names = names;
@@ -102,7 +105,7 @@ TEST_CASE("identity_policy: rules and combination decide, as match_any/match_all
 
 TEST_CASE("identity_policy: one reference gives exactly match_any's and match_all's result") {
     using svcid::match_status;
-    const auto with_ip = cert_with({dns("db.internal"), ip(std::string("\x0a\x00\x00\x07", 4))});
+    const auto with_ip = cert_with({dns("db.internal"), ip(v4_10_0_0_7)});
     const auto dns_only = cert_with({dns("db.internal")});
     const svcid::reference optional_ip[] = {svcid::reference(*svcid::parse_ip_reference("10.0.0.8"), svcid::requirement::optional)};
     for (const auto* cert : {&with_ip, &dns_only}) {
@@ -121,6 +124,72 @@ TEST_CASE("identity_policy: one reference gives exactly match_any's and match_al
               .check(with_ip)
               .status == match_status::optional_not_matched);
     CHECK(svcid::identity_policy::make(optional_ip).check(with_ip).status == match_status::no_match);
+}
+
+TEST_CASE("identity_policy from a reference_set: any entry admits under RFC 9525, an empty set refuses") {
+    using svcid::match_status;
+    svcid::reference_set allowed;
+    REQUIRE(allowed.add(*svcid::make_spiffe_reference("spiffe://prod.example/ns/payments/sa/api")));
+    for (int i = 0; i < 1000; ++i) REQUIRE(allowed.add(*svcid::parse_dns_reference("host" + std::to_string(i) + ".example")));
+    const auto policy = svcid::identity_policy::make(std::move(allowed));
+    REQUIRE(policy);
+    REQUIRE(policy.set() != nullptr);
+    CHECK(policy.size() == 0);
+    CHECK_FALSE(policy.empty());
+    CHECK(policy.rules() == svcid::verify_rules::rfc9525);
+
+    const auto listed = cert_with({dns("www.other.example"), dns("host999.example")});
+    const auto r = policy.check(listed);
+    REQUIRE(r.matched());
+    CHECK(r.presented.value == "host999.example");
+    CHECK(policy.check(cert_with({uri("spiffe://prod.example/ns/payments/sa/api")})).matched());
+
+    const auto unlisted = cert_with({dns("host1000.example"), ip(v4_10_0_0_7)});
+    const auto miss = policy.check(unlisted);
+    CHECK(miss.status == match_status::no_match);
+    char text[256];
+    const std::size_t n = policy.explain(unlisted, miss, text, sizeof text);
+    CHECK(n < sizeof text);
+    CHECK(std::string(text) == "allow-list: no presented identifier matches\n"
+                               "  dNSName \"host1000.example\": not on the allow-list\n"
+                               "  iPAddress 10.0.0.7: not on the allow-list");
+    policy.explain(listed, r, text, sizeof text);
+    CHECK(std::string(text) == "allow-list: matched dNSName \"host999.example\"");
+
+    // RFC 9525 §6.3: a set never reads the subject CN; a malformed SAN never matches.
+    list_adapter cn_only;
+    cn_only.san = svcid::san_state::absent;
+    cn_only.common_names = {cn("host1.example")};
+    CHECK(policy.check(cn_only).status == match_status::no_identifier_of_type);
+    list_adapter malformed = cert_with({dns("host1.example")});
+    malformed.san = svcid::san_state::malformed;
+    CHECK(policy.check(malformed).status == match_status::san_malformed);
+
+    // CVE-2025-27809: a verifier with nothing to compare never accepts.
+    const auto none = svcid::identity_policy::make(svcid::reference_set{});
+    REQUIRE(none);
+    CHECK(none.empty());
+    CHECK(none.check(listed).status == match_status::no_reference);
+}
+
+TEST_CASE("identity_policy from a reference_set: serialise tells sets apart, and a set from a list") {
+    auto bytes_of = [](std::initializer_list<const char*> names) {
+        svcid::reference_set set;
+        for (const char* n : names) REQUIRE(set.add(*svcid::parse_dns_reference(n)));
+        return serialised(svcid::identity_policy::make(std::move(set)));
+    };
+    CHECK(bytes_of({"a.example", "b.example"}) == bytes_of({"a.example", "b.example"}));
+    CHECK(bytes_of({"a.example", "b.example"}) != bytes_of({"a.example", "c.example"}));
+    CHECK(bytes_of({"a.example"}) != bytes_of({"a.example", "b.example"}));
+    // An address key may hold any octet: keys are delimited, so regrouping octets differs.
+    auto ips = [](std::initializer_list<const char*> addresses) {
+        svcid::reference_set set;
+        for (const char* a : addresses) REQUIRE(set.add(*svcid::parse_ip_reference(a)));
+        return serialised(svcid::identity_policy::make(std::move(set)));
+    };
+    CHECK(ips({"1.2.3.4", "5.6.7.8"}) != ips({"1.2.3.4", "5.6.7.9"}));
+    const svcid::reference one[] = {*svcid::parse_dns_reference("a.example")};
+    CHECK(bytes_of({"a.example"}) != serialised(svcid::identity_policy::make(one)));
 }
 
 TEST_CASE("identity_policy: serialise tells apart every input that changes a verdict") {

@@ -276,3 +276,31 @@ TEST_CASE("inside a real handshake svcid's verify function allocates only what G
     CHECK(seen.chain_only > 0);
     CHECK(seen.with_svcid == seen.chain_only);
 }
+
+TEST_CASE("a client whose policy is a reference_set of 10,000 names accepts a listed server and refuses an unlisted one",
+          "[gnutls][client][set]") {
+    auto allow_list = [](const char* server) {
+        auto policy = svcid_test::server_allow_list(10000, server);
+        REQUIRE(policy);
+        return policy;
+    };
+    {
+        client_server peers(the_stack_pki().server_a);
+        sgn::verifier expected(allow_list("a.test"));
+        REQUIRE(attach(expected, peers.client) == 0);
+        const auto h = svcid_test::handshake(peers.client, peers.server);
+        CHECK(h.client.completed);
+        CHECK(h.client.accepted);
+        CHECK(h.client.presented == "a.test");
+        CHECK(h.client.index == sgn::no_reference_index);  // a set names no single reference
+    }
+    {
+        client_server peers(the_stack_pki().server_a);
+        sgn::verifier expected(allow_list("b.test"));
+        REQUIRE(attach(expected, peers.client) == 0);
+        const auto h = svcid_test::handshake(peers.client, peers.server);
+        CHECK(h.client.handshake == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR);
+        CHECK(h.client.status == (GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER));
+        CHECK_FALSE(h.client.accepted);
+    }
+}

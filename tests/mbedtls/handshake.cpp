@@ -242,3 +242,31 @@ TEST_CASE("the verifier explains a refused leaf on demand, and an accepted sessi
     REQUIRE(h.client.accepted);
     CHECK(h.client.explanation.find("a.test") != std::string::npos);
 }
+
+TEST_CASE("a client whose policy is a reference_set of 10,000 names accepts a listed server and refuses an unlisted one",
+          "[mbedtls][client][set]") {
+    auto allow_list = [](const char* server) {
+        auto policy = svcid_test::server_allow_list(10000, server);
+        REQUIRE(policy);
+        return policy;
+    };
+    {
+        client_server peers(the_stack_pki().server_a);
+        smb::verifier expected(allow_list("a.test"));
+        REQUIRE(expected.bind(&peers.client.conf) == 0);
+        const auto h = svcid_test::handshake(peers.client, peers.server);
+        CHECK(h.client.completed);
+        CHECK(h.client.accepted);
+        CHECK(h.client.presented == "a.test");
+        CHECK(h.client.index == smb::no_reference_index);  // a set names no single reference
+    }
+    {
+        client_server peers(the_stack_pki().server_a);
+        smb::verifier expected(allow_list("b.test"));
+        REQUIRE(expected.bind(&peers.client.conf) == 0);
+        const auto h = svcid_test::handshake(peers.client, peers.server);
+        CHECK(h.client.handshake == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
+        CHECK(h.client.verify_result == MBEDTLS_X509_BADCERT_CN_MISMATCH);
+        CHECK_FALSE(h.client.accepted);
+    }
+}

@@ -51,6 +51,15 @@ inline svcid::reference spiffe_ref(const char* id) {
 }
 /// A policy naming one DNS server.
 inline svcid::identity_policy expect_server(const char* name) { return svcid::identity_policy::make({dns_ref(name)}); }
+/// A reference_set policy of `count` decoy names (host<i>.test) and `server`; empty when a
+/// name does not go in.
+inline svcid::identity_policy server_allow_list(std::size_t count, const char* server) {
+    svcid::reference_set set;
+    for (std::size_t i = 0; i < count; ++i)
+        if (!set.add(*svcid::parse_dns_reference("host" + std::to_string(i) + ".test"))) return {};
+    if (!set.add(*svcid::parse_dns_reference(server))) return {};
+    return svcid::identity_policy::make(std::move(set));
+}
 /// The allow-list of the device tests: index 0 the admin, index 1 the sensor.
 inline svcid::identity_policy device_allow_list() {
     return svcid::identity_policy::make(

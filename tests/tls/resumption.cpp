@@ -668,6 +668,73 @@ TEST_CASE("context policy: a session made under one server policy is not resumed
     }
 }
 
+/// A mesh server's allow-list: `count` workload IDs, and `extra` among them.
+svcid::identity_policy workload_set(std::size_t count, const char* extra) {
+    svcid::reference_set set;
+    std::size_t added = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::string id = "spiffe://example.org/workload/" + std::to_string(i);
+        added += set.add(*svcid::make_spiffe_reference(id)) ? 1 : 0;
+    }
+    REQUIRE(added == count);
+    REQUIRE(set.add(*svcid::make_spiffe_reference(extra)));
+    auto p = svcid::identity_policy::make(std::move(set));
+    REQUIRE(p);
+    return p;
+}
+
+TEST_CASE("context policy from a reference_set of 100,000 SPIFFE IDs: a listed client is admitted, an unlisted one "
+          "refused, and a session resumes only under the same set",
+          "[tls][context][resumption][mtls][set]") {
+    const svcid::identity_policy with_reader = workload_set(100000, "spiffe://example.org/reader");
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        REQUIRE(svcid::set_identity_policy(server_ctx.get(), with_reader));
+        auto reader_ctx = make_ctx(false, mode, &the_pki().reader);
+        auto admin_ctx = make_ctx(false, mode, &the_pki().admin);
+
+        auto c1 = client_expecting(reader_ctx.get(), "a.test");
+        auto s1 = bare(server_ctx.get());
+        const auto reader = run(c1.get(), s1.get());
+        REQUIRE(reader.server.completed);
+        CHECK_FALSE(reader.server.svcid_attached);
+        CHECK(reader.server.outcome_accepted);
+        CHECK(reader.server.outcome_presented == "spiffe://example.org/reader");
+        // A set names no single reference.
+        CHECK(reader.server.outcome_index == svcid::no_reference_index);
+        session_ptr session(SSL_get1_session(c1.get()));
+        REQUIRE(session);
+
+        auto c2 = client_expecting(admin_ctx.get(), "a.test");
+        auto s2 = bare(server_ctx.get());
+        const auto admin = run(c2.get(), s2.get());
+        CHECK_FALSE(admin.server.completed);
+        CHECK(admin.server.verify_result == svcid::verify_error_application);
+        CHECK_FALSE(admin.server.outcome_accepted);
+        // The refused certificate went with the failed handshake; the verify result stays.
+        char why[512];
+        REQUIRE(svcid::explain_peer(s2.get(), why, sizeof why) < sizeof why);
+        CHECK(std::string(why) == "the handshake refused the peer: application verification failure");
+
+        // Positive control: the same set resumes.
+        auto c3 = client_expecting(reader_ctx.get(), "a.test", session.get());
+        auto s3 = bare(server_ctx.get());
+        const auto resumed = run(c3.get(), s3.get());
+        CHECK(resumed.server.resumed);
+        CHECK(resumed.server.outcome_accepted);
+
+        // A set that no longer lists the reader (same size, another last entry): no resumption.
+        REQUIRE(svcid::set_identity_policy(server_ctx.get(), workload_set(100000, "spiffe://example.org/admin")));
+        auto c4 = client_expecting(reader_ctx.get(), "a.test", session.get());
+        auto s4 = bare(server_ctx.get());
+        const auto refused = run(c4.get(), s4.get());
+        CHECK_FALSE(refused.server.completed);
+        CHECK_FALSE(refused.server.resumed);
+        CHECK(refused.server.verify_result == svcid::verify_error_application);
+    }
+}
+
 TEST_CASE("context policy: a client SSL_CTX's session is not offered under another policy, and SSL_clear reuse "
           "follows the context",
           "[tls][context][resumption]") {

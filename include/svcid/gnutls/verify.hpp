@@ -182,7 +182,7 @@ public:
     int judge(std::string_view leaf_der, match_result* outcome = nullptr) const noexcept {
         match_result r{};
         int verdict = GNUTLS_E_CERTIFICATE_ERROR;
-        if (policy_.size() != 0) {
+        if (!policy_.empty()) {
             const auto cert = parse_der_certificate(leaf_der);
             if (cert) {
                 r = policy_.check(*cert);

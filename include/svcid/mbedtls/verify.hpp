@@ -211,7 +211,7 @@ public:
     std::uint32_t judge(const mbedtls_x509_crt* leaf, match_result* outcome = nullptr) const noexcept {
         match_result r{};
         std::uint32_t flags = badcert_unjudged;
-        if (leaf != nullptr && policy_.size() != 0) {
+        if (leaf != nullptr && !policy_.empty()) {
             const auto cert = parse_der_certificate(detail::der_of(leaf));
             if (cert) {
                 r = policy_.check(*cert);

@@ -667,7 +667,15 @@ inline std::size_t explain_peer(const SSL* ssl, char* out, std::size_t size) noe
     }
     const X509* peer = detail::current_peer_certificate(ssl);
     if (peer == nullptr) {
-        w.put("the peer presented no certificate");
+        // A refused peer's certificate is gone with the failed handshake (a context policy
+        // keeps nothing per connection); the verify result still says why it was refused.
+        const long verdict = SSL_get_verify_result(ssl);
+        if (verdict != X509_V_OK) {
+            w.put("the handshake refused the peer: ");
+            w.put(X509_verify_cert_error_string(verdict));
+        } else {
+            w.put("the peer presented no certificate");
+        }
         return w.wanted();
     }
     const openssl_certificate cert(peer);
