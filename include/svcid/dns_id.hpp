@@ -14,6 +14,7 @@
 #include "dns_reference.hpp"
 #include "syntax/idna.hpp"
 #include "policy.hpp"
+#include "public_suffix.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +34,7 @@ enum class dns_id_verdict : std::uint8_t {
     wildcard_in_a_label,           ///< `xn--*` or a partial wildcard against an A-label
     bad_a_label,                   ///< an `xn--` label that is not valid punycode or no valid U-label
     wildcard_covers_one_label,     ///< `*.example.com` for `a.b.example.com` or `example.com`: its domain, but not one label before it
+    wildcard_under_public_suffix,  ///< `*.co.uk`: directly under a public suffix the policy refuses wildcards for
 };
 
 /// A phrase for each verdict, for explanations and logs. noexcept; static strings, no heap.
@@ -49,6 +51,8 @@ constexpr const char* verdict_message(dns_id_verdict v) noexcept {
     case dns_id_verdict::bad_a_label: return "has an xn-- label that is not a valid A-label (RFC 5890 §2.3.2.1)";
     case dns_id_verdict::wildcard_covers_one_label:
         return "is a wildcard for the same domain, but '*' stands for exactly one label and the reference has none or several there (RFC 9525 §6.3)";
+    case dns_id_verdict::wildcard_under_public_suffix:
+        return "is a wildcard directly under a public suffix, standing for unrelated registrants' names (Public Suffix List; CA/Browser Forum BR §3.2.2.6)";
     }
     return "unknown";
 }
@@ -83,6 +87,21 @@ constexpr dns_id_verdict match_wildcard_label(std::string_view pattern, std::str
 } // namespace detail
 
 namespace detail {
+/// Whether Policy refuses a wildcard for `reference`'s parent domain because that domain is
+/// a public suffix (policy.hpp, public_suffixes); the lookup was made when the reference
+/// was parsed, so this is a bit test.
+template <class Policy>
+constexpr bool wildcard_refused_as_public_suffix(const dns_reference& reference) noexcept {
+    switch (Policy::public_suffixes) {
+    case public_suffix_wildcards::allowed: return false;
+    case public_suffix_wildcards::refuse_icann:
+        return reference.after_first_label_is_public_suffix(public_suffix_sections::icann);
+    case public_suffix_wildcards::refuse_icann_and_private:
+        return reference.after_first_label_is_public_suffix(public_suffix_sections::icann_and_private);
+    }
+    return true;
+}
+
 /// The rest of match_dns_id() for a policy with partial wildcards: rare, so out of line.
 template <class Policy>
 constexpr bool match_partial_wildcard(std::string_view presented, const dns_reference& reference) noexcept {
@@ -101,6 +120,7 @@ constexpr bool match_partial_wildcard(std::string_view presented, const dns_refe
     if (stars != 1) return false;
     if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
     if (!equals_folded(std::string_view(presented.data() + dot + 1, ref_tail.size()), ref_tail)) return false;
+    if (wildcard_refused_as_public_suffix<Policy>(reference)) return false;
     return match_wildcard_label<Policy>(std::string_view(presented.data(), dot), reference.first_label()) ==
            dns_id_verdict::match;
 }
@@ -139,7 +159,8 @@ SVCID_HOT_INLINE constexpr bool match_dns_id(std::string_view presented, const d
     if (presented[0] != '*' || presented[1] != '.') return false;
     if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
     const std::size_t tail = ref.size() - first - 1;
-    return detail::equals_folded(std::string_view(presented.data() + 2, tail), std::string_view(ref.data() + first + 1, tail));
+    return detail::equals_folded(std::string_view(presented.data() + 2, tail), std::string_view(ref.data() + first + 1, tail)) &&
+           !detail::wildcard_refused_as_public_suffix<Policy>(reference);
 }
 
 /// The full verdict for one presented name, with the reason it cannot match when it is
@@ -192,7 +213,10 @@ constexpr dns_id_verdict check_dns_id(std::string_view presented, const dns_refe
         return under || detail::equals_folded(ref, domain) ? dns_id_verdict::wildcard_covers_one_label
                                                            : dns_id_verdict::no_match;
     }
-    return detail::match_wildcard_label<Policy>(first, reference.first_label());
+    const dns_id_verdict label = detail::match_wildcard_label<Policy>(first, reference.first_label());
+    if (label == dns_id_verdict::match && detail::wildcard_refused_as_public_suffix<Policy>(reference))
+        return dns_id_verdict::wildcard_under_public_suffix;
+    return label;
 }
 
 SVCID_END_NAMESPACE

@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 #include "detail/ascii.hpp"
+#include "public_suffix.hpp"
 #include "syntax/idna.hpp"
 #include "result.hpp"
 
@@ -16,6 +17,11 @@
 #include <string_view>
 
 SVCID_BEGIN_NAMESPACE
+
+class dns_reference;
+namespace detail {
+constexpr result<dns_reference> parse_dns_name(std::string_view input, bool look_up_suffix) noexcept;
+} // namespace detail
 
 /// A validated DNS reference identity, e.g. `api.example.com`.
 ///
@@ -54,6 +60,12 @@ public:
     }
     /// Number of labels (`api.example.com`: 3); a wildcard needs min_labels_after_wildcard + 1.
     constexpr std::size_t label_count() const noexcept { return label_count_; }
+    /// Whether after_first_label() is a public suffix under `sections` (public_suffix.hpp):
+    /// then the only wildcard for this name, `*.` plus it, lies directly under a public
+    /// suffix. Looked up once, when the reference is parsed.
+    constexpr bool after_first_label_is_public_suffix(public_suffix_sections sections) const noexcept {
+        return (tail_suffix_ & (sections == public_suffix_sections::icann ? icann_suffix : any_suffix)) != 0;
+    }
 
     /// Equal when both hold the same value.
     friend constexpr bool operator==(const dns_reference& a, const dns_reference& b) noexcept {
@@ -63,12 +75,16 @@ public:
     friend constexpr bool operator!=(const dns_reference& a, const dns_reference& b) noexcept { return !(a == b); }
 
 private:
-    friend constexpr result<dns_reference> parse_dns_reference(std::string_view) noexcept;
+    friend constexpr result<dns_reference> detail::parse_dns_name(std::string_view, bool) noexcept;
+
+    static constexpr std::uint8_t icann_suffix = 1;  // after_first_label() is an ICANN suffix
+    static constexpr std::uint8_t any_suffix = 2;    // ... an ICANN or a PRIVATE one
 
     char storage_[max_length] = {};
     std::uint8_t length_ = 0;
     std::uint8_t first_label_length_ = 0;
     std::uint8_t label_count_ = 0;
+    std::uint8_t tail_suffix_ = 0;
 };
 
 namespace detail {
@@ -95,17 +111,11 @@ constexpr std::size_t label_offset(std::string_view name, std::size_t label) noe
     }
     return at;
 }
-} // namespace detail
 
-/// Validates and normalises a DNS reference identity (RFC 9525 §6.2, RFC 1034 §3.1,
-/// RFC 5890 §2.3.1).
-///
-/// ```
-/// auto ref = svcid::parse_dns_reference("API.Example.com.");  // name() == "api.example.com"
-/// auto bad = svcid::parse_dns_reference("*.example.com");     // errc::wildcard_in_reference
-/// ```
-/// The error names the offending label (1-based) and byte offset. noexcept; no heap.
-constexpr result<dns_reference> parse_dns_reference(std::string_view input) noexcept {
+/// parse_dns_reference(), with the public-suffix lookup of the name's parent only when
+/// `look_up_suffix`: reference_set validates every presented name with it and needs the
+/// lookup for wildcards alone.
+constexpr result<dns_reference> parse_dns_name(std::string_view input, bool look_up_suffix) noexcept {
     if (input.empty()) return {errc::empty_name};
     if (detail::looks_like_ip_literal(input)) return {errc::ip_literal_as_dns_name};
     std::string_view name = detail::strip_trailing_dot(input);
@@ -116,7 +126,7 @@ constexpr result<dns_reference> parse_dns_reference(std::string_view input) noex
         char ascii[dns_reference::max_length] = {};
         auto converted = to_ascii_name(name, ascii, sizeof ascii);
         if (!converted) return converted.error();
-        auto parsed = parse_dns_reference(std::string_view(ascii, *converted));
+        auto parsed = parse_dns_name(std::string_view(ascii, *converted), look_up_suffix);
         if (parsed) return parsed;
         // The error's offset is into the converted name, which the caller never saw and
         // which is longer than the input; it must index the input, so it points at the
@@ -164,7 +174,25 @@ constexpr result<dns_reference> parse_dns_reference(std::string_view input) noex
     if (last_label_numeric) return {errc::numeric_last_label, label_start, label};
     ref.length_ = static_cast<std::uint8_t>(name.size());
     ref.label_count_ = static_cast<std::uint8_t>(label);
+    const std::string_view tail = ref.after_first_label();
+    if (look_up_suffix && is_public_suffix(tail, public_suffix_sections::icann_and_private)) {
+        ref.tail_suffix_ = dns_reference::any_suffix;
+        if (is_public_suffix(tail, public_suffix_sections::icann)) ref.tail_suffix_ |= dns_reference::icann_suffix;
+    }
     return ref;
+}
+} // namespace detail
+
+/// Validates and normalises a DNS reference identity (RFC 9525 §6.2, RFC 1034 §3.1,
+/// RFC 5890 §2.3.1).
+///
+/// ```
+/// auto ref = svcid::parse_dns_reference("API.Example.com.");  // name() == "api.example.com"
+/// auto bad = svcid::parse_dns_reference("*.example.com");     // errc::wildcard_in_reference
+/// ```
+/// The error names the offending label (1-based) and byte offset. noexcept; no heap.
+constexpr result<dns_reference> parse_dns_reference(std::string_view input) noexcept {
+    return detail::parse_dns_name(input, true);
 }
 
 SVCID_END_NAMESPACE

@@ -8,9 +8,22 @@
 
 #include "config.hpp"
 
+#include <cstdint>
 #include <type_traits>
 
 SVCID_BEGIN_NAMESPACE
+
+/// Whether a wildcard directly under a public suffix may match (public_suffix.hpp).
+enum class public_suffix_wildcards : std::uint8_t {
+    /// No check: `*.co.uk` matches `example.co.uk` (OpenSSL, Go, rustls-webpki).
+    allowed,
+    /// Refused under a suffix of the list's ICANN section (`*.co.uk`, `*.com.au`), as
+    /// Chromium refuses them; `*.s3.amazonaws.com` (PRIVATE section) still matches.
+    refuse_icann,
+    /// Refused under any listed suffix, PRIVATE section included (`*.github.io`,
+    /// `*.s3.amazonaws.com`): x509-limbo's Web PKI expectation.
+    refuse_icann_and_private,
+};
 
 /// RFC 9525 rules (the default).
 ///
@@ -18,6 +31,8 @@ SVCID_BEGIN_NAMESPACE
 /// - `*` only as the whole left-most label, matching exactly one label (RFC 9525 §6.3),
 ///   with at least two labels after it, so `*.com` never matches.
 /// - IPv4 and IPv4-mapped IPv6 are different addresses (RFC 9525 §6.4 compares octets).
+/// - No wildcard directly under an ICANN public suffix (`*.co.uk`; CA/Browser Forum
+///   Baseline Requirements §3.2.2.6 forbid issuing one).
 ///
 /// Derive from it to change a knob:
 /// ```
@@ -30,6 +45,12 @@ struct rfc9525 {
     static constexpr bool partial_wildcards = false;
     /// How many labels must follow a wildcard label; below 2 would let `*.com` match.
     static constexpr unsigned min_labels_after_wildcard = 2;
+    /// Whether a wildcard under a public suffix may match. ICANN suffixes are refused: no CA
+    /// may issue `*.co.uk`, so one in a certificate is a mis-issuance. PRIVATE ones are not:
+    /// their owners hold real wildcards for them (Amazon's S3 endpoints present
+    /// `*.s3.amazonaws.com`), and a built-in list that lags behind a new private suffix
+    /// would refuse or admit by the date of svcid's release.
+    static constexpr public_suffix_wildcards public_suffixes = public_suffix_wildcards::refuse_icann;
     /// Whether an IPv4 reference equals a presented "::ffff:a.b.c.d" and vice versa.
     static constexpr bool ipv4_mapped_equal = false;
     /// Whether a DNS reference may match the subject's last CN when the certificate
@@ -62,6 +83,7 @@ SVCID_DETAIL_POLICY_KNOB(min_labels_after_wildcard, unsigned)
 SVCID_DETAIL_POLICY_KNOB(ipv4_mapped_equal, bool)
 SVCID_DETAIL_POLICY_KNOB(cn_fallback, bool)
 SVCID_DETAIL_POLICY_KNOB(refuse_multiple_cn, bool)
+SVCID_DETAIL_POLICY_KNOB(public_suffixes, public_suffix_wildcards)
 #undef SVCID_DETAIL_POLICY_KNOB
 
 /// Instantiated by every matcher: one readable message per missing knob.
@@ -73,6 +95,7 @@ struct check_policy {
     static_assert(policy_has_ipv4_mapped_equal<P>::value, "svcid policy: missing `static constexpr bool ipv4_mapped_equal` (derive from svcid::rfc9525)");
     static_assert(policy_has_cn_fallback<P>::value, "svcid policy: missing `static constexpr bool cn_fallback` (derive from svcid::rfc9525)");
     static_assert(policy_has_refuse_multiple_cn<P>::value, "svcid policy: missing `static constexpr bool refuse_multiple_cn` (derive from svcid::rfc9525)");
+    static_assert(policy_has_public_suffixes<P>::value, "svcid policy: missing `static constexpr public_suffix_wildcards public_suffixes` (derive from svcid::rfc9525)");
     static constexpr bool value = true;
 };
 } // namespace detail
@@ -82,7 +105,7 @@ template <class P>
 constexpr bool is_policy_v = detail::policy_has_wildcards<P>::value && detail::policy_has_partial_wildcards<P>::value &&
                              detail::policy_has_min_labels_after_wildcard<P>::value &&
                              detail::policy_has_ipv4_mapped_equal<P>::value && detail::policy_has_cn_fallback<P>::value &&
-                             detail::policy_has_refuse_multiple_cn<P>::value;
+                             detail::policy_has_refuse_multiple_cn<P>::value && detail::policy_has_public_suffixes<P>::value;
 
 SVCID_END_NAMESPACE
 

@@ -18,6 +18,7 @@
 #include "ip_reference.hpp"
 #include "match.hpp"
 #include "presented.hpp"
+#include "public_suffix.hpp"
 #include "spiffe_reference.hpp"
 
 #include <cstddef>
@@ -190,12 +191,18 @@ private:
         for (char c : presented)
             if (static_cast<unsigned char>(c) >= 0x80) return false;
         const bool wildcard = presented.size() > 2 && presented[0] == '*' && presented[1] == '.';
-        const auto name = parse_dns_reference(wildcard ? presented.substr(2) : presented);
+        const auto name = detail::parse_dns_name(wildcard ? presented.substr(2) : presented, false);
         if (!name) return false;
         const std::string_view n = name->name();
         if (wildcard) {
-            // RFC 9525 §6.3: "*" stands for exactly one left-most label, above enough labels.
+            // RFC 9525 §6.3: "*" stands for exactly one left-most label, above enough labels,
+            // and not directly under a public suffix rfc9525 refuses (policy.hpp).
             if (name->label_count() < rfc9525::min_labels_after_wildcard) return false;
+            if (rfc9525::public_suffixes != public_suffix_wildcards::allowed &&
+                is_public_suffix(n, rfc9525::public_suffixes == public_suffix_wildcards::refuse_icann
+                                        ? public_suffix_sections::icann
+                                        : public_suffix_sections::icann_and_private))
+                return false;
             if (contains(kind::dns_parent, n) || contains(kind::dns_suffix, n)) return true;
         } else if (contains(kind::dns_exact, n)) {
             return true;

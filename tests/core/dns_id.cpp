@@ -216,11 +216,17 @@ struct zero_labels : rfc9525 {
 struct zero_labels_partial : rfc6125 {
     static constexpr unsigned min_labels_after_wildcard = 0;
 };
+struct zero_labels_any_suffix : zero_labels {
+    static constexpr svcid::public_suffix_wildcards public_suffixes = svcid::public_suffix_wildcards::allowed;
+};
 } // namespace
 
 TEST_CASE("a wildcard never stands for a whole one-label name, even when a policy asks for no labels after it") {
     CHECK_FALSE(match_dns_id<zero_labels>("*..", ref("localhost")));
     CHECK_FALSE(match_dns_id<zero_labels>("*.", ref("localhost")));
     CHECK_FALSE(match_dns_id<zero_labels_partial>("l*..", ref("localhost")));
-    CHECK(match_dns_id<zero_labels>("*.com", ref("example.com")));
+    CHECK(match_dns_id<zero_labels_any_suffix>("*.com", ref("example.com")));
+    // A policy that lets a wildcard stand one label above a TLD still refuses it under a
+    // public suffix, unless it also turns that check off: `com` is one (the list's ICANN section).
+    CHECK_FALSE(match_dns_id<zero_labels>("*.com", ref("example.com")));
 }

@@ -1,0 +1,23 @@
+# The committed Public Suffix table is what scripts/gen_public_suffix_table.py makes from the
+# list version it records: regenerate it from the installed list and compare. Another
+# installed version cannot reproduce it, and the test then says so and is skipped.
+file(STRINGS ${TABLE} recorded REGEX "public_suffix_list_version = \"")
+string(REGEX REPLACE ".*= \"([^\"]+)\".*" "\\1" recorded "${recorded}")
+execute_process(COMMAND dpkg-query -W -f=\${Version} publicsuffix OUTPUT_VARIABLE installed RESULT_VARIABLE status)
+if(NOT status EQUAL 0 OR NOT EXISTS ${LIST})
+  message("SKIPPED: Debian's publicsuffix package is not installed")
+  return()
+endif()
+if(NOT installed STREQUAL recorded)
+  message("SKIPPED: the table records list ${recorded}; publicsuffix ${installed} is installed")
+  return()
+endif()
+execute_process(COMMAND ${PYTHON} ${SCRIPT} ${LIST} OUTPUT_FILE ${OUT} RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "gen_public_suffix_table.py failed (${status})")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT} ${TABLE} RESULT_VARIABLE differ)
+if(differ)
+  message(FATAL_ERROR "${TABLE} is not what the script makes from publicsuffix ${installed}: rerun it")
+endif()
+message("public suffix table reproduced from publicsuffix ${installed}")
