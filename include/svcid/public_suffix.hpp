@@ -32,14 +32,15 @@ namespace detail {
 /// The flags of `key` in the built-in list (public_suffix_table.hpp), or 0 when it has no
 /// rule of its own.
 constexpr std::uint8_t public_suffix_flags(std::string_view key) noexcept {
-    constexpr std::size_t keys = sizeof(public_suffix_entries) / sizeof(public_suffix_entries[0]) - 1;
+    constexpr std::size_t keys = sizeof(public_suffix_entries) / sizeof(public_suffix_entries[0]);
     std::size_t low = 0, high = keys;
     while (low < high) {
         const std::size_t mid = low + (high - low) / 2;
-        const std::size_t begin = public_suffix_entries[mid] >> 8;
-        const std::size_t end = public_suffix_entries[mid + 1] >> 8;
-        const int order = std::string_view(public_suffix_names + begin, end - begin).compare(key);
-        if (order == 0) return static_cast<std::uint8_t>(public_suffix_entries[mid] & 0xFF);
+        const std::uint32_t entry = public_suffix_entries[mid];
+        const char* chunk = public_suffix_names[entry >> 30];
+        const std::string_view name(chunk + ((entry >> 14) & 0xFFFFu), (entry >> 6) & 0xFFu);
+        const int order = name.compare(key);
+        if (order == 0) return static_cast<std::uint8_t>(entry & 0x3Fu);
         if (order < 0)
             low = mid + 1;
         else
