@@ -9,6 +9,7 @@
 #include <svcid/ip_reference.hpp>
 #include <svcid/openssl.hpp>
 #include <svcid/policy.hpp>
+#include <svcid/public_suffix.hpp>
 #include <svcid/syntax/spiffe.hpp>
 #include <svcid/srv_reference.hpp>
 #include <svcid/syntax/uri.hpp>
@@ -612,6 +613,24 @@ void lint_cn_in_san(document_info& d) {
     }
 }
 
+/// BR 3.2.2.6: no wildcard directly under a public suffix (`*.co.uk`, `*.github.io`). svcid's
+/// rfc9525 and rfc6125 refuse to match one under an ICANN suffix; the PRIVATE section is
+/// linted too, since a CA may not issue there without the suffix owner's whole namespace.
+void lint_public_suffix_wildcards(document_info& d) {
+    for (const auto& id : d.identifiers) {
+        if (id.is_cn || id.source != "dNSName" || id.value.size() < 3 || id.value.compare(0, 2, "*.") != 0) continue;
+        const auto parent = svcid::parse_dns_reference(std::string_view(id.value).substr(2));
+        if (!parent) continue;
+        const std::string_view domain = parent->name();
+        if (!svcid::is_public_suffix(domain, svcid::public_suffix_sections::icann_and_private)) continue;
+        const bool icann = svcid::is_public_suffix(domain, svcid::public_suffix_sections::icann);
+        d.lints.push_back({"W007", "the wildcard \"" + id.value + "\" lies directly under the public suffix " +
+                                       std::string(domain) + (icann ? " (ICANN section" : " (PRIVATE section") +
+                                       " of the Public Suffix List " + std::string(svcid::public_suffix_list_version()) +
+                                       "; BR 3.2.2.6)"});
+    }
+}
+
 } // namespace
 
 key_info describe_key(EVP_PKEY* key) {
@@ -726,6 +745,7 @@ document_info describe_certificate(X509* cert) {
     if (!(d.basic_constraints.present && d.basic_constraints.ca) && X509_check_issued(cert, cert) == X509_V_OK)
         d.lints.push_back({"W005", "a self-signed leaf: no CA vouches for it"});
     lint_cn_in_san(d);
+    lint_public_suffix_wildcards(d);
     ERR_clear_error();
     return d;
 }
@@ -754,6 +774,7 @@ document_info describe_request(X509_REQ* request) {
     add_identifiers(svcid::openssl_csr{request}, d);
     lint_signature_and_key(algorithm, d);
     lint_cn_in_san(d);
+    lint_public_suffix_wildcards(d);
     ERR_clear_error();
     return d;
 }

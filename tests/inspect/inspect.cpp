@@ -858,6 +858,20 @@ TEST_CASE("lints: SHA-1 signature, RSA under 2048 bits, expired, self-signed lea
     future_spec.not_before_offset = 5L * 24 * 3600;
     const std::string future_file = write_file("future-lint.pem", pem_of(make_certificate(future_spec, {ca.cert.get(), ca.key.get()}).cert.get()));
     CHECK(has_lint(parse_json(inspect({"--json", "cert", future_file}).out)[0]["certificates"][0], "W004"));
+
+    // W007, BR 3.2.2.6: wildcards directly under an ICANN and a PRIVATE public suffix; a
+    // wildcard one label further down is fine.
+    cert_spec suffix_spec;
+    suffix_spec.add_san(der::dns("*.co.uk")).add_san(der::dns("*.github.io")).add_san(der::dns("*.example.co.uk"));
+    const std::string suffix_file =
+        write_file("suffix-lint.pem", pem_of(make_certificate(suffix_spec, {ca.cert.get(), ca.key.get()}).cert.get()));
+    const run_result suffix_text = inspect({"cert", suffix_file});
+    INFO(suffix_text.out);
+    CHECK(contains(suffix_text.out, "warning W007: the wildcard \"*.co.uk\" lies directly under the public suffix co.uk (ICANN section"));
+    CHECK(contains(suffix_text.out, "warning W007: the wildcard \"*.github.io\" lies directly under the public suffix github.io (PRIVATE section"));
+    CHECK_FALSE(contains(suffix_text.out, "\"*.example.co.uk\" lies"));
+    CHECK(inspect({"--strict", "cert", suffix_file}).status == 1);
+    CHECK(has_lint(parse_json(inspect({"--json", "cert", suffix_file}).out)[0]["certificates"][0], "W007"));
 }
 
 TEST_CASE("- reads standard input, and --version names the tool and its OpenSSL") {
