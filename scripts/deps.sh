@@ -10,6 +10,7 @@ packages=(
   catch2                            # Catch2 2.13, Debian 12's; v3 is used instead where found
   libidn2-dev                       # the optional UTS #46 adapter (svcid/idn2.hpp) and its tests
   publicsuffix                      # the Public Suffix List the built-in table is generated from (its reproducibility test)
+  libpsl-dev                        # the optional libpsl adapter (svcid/psl.hpp) and its tests
   libgnutls28-dev                   # svcid::gnutls (svcid/gnutls.hpp) and its tests; svcid-bench compares against gnutls_x509_crt_check_hostname2
   libmbedtls-dev                    # svcid::mbedtls (svcid/mbedtls.hpp): its real-handshake tests and examples
   libboost-dev                      # the Boost.Asio example

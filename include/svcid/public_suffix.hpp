@@ -53,9 +53,10 @@ constexpr std::uint8_t public_suffix_flags(std::string_view key) noexcept {
 
 /// Whether `domain` — A-labels, lower case, no trailing dot, as dns_reference::name() holds
 /// it — is itself a public suffix under `sections`, by the list's algorithm: an exception
-/// rule (`!city.kawasaki.jp`) says no; a rule for the domain (`co.uk`) or a wildcard rule
-/// for its parent (`*.ck` makes `foo.ck` one) says yes; so does the implicit `*` rule for a
-/// single label, known TLD or not. An empty domain is none.
+/// rule (`!city.kawasaki.jp`) says no; a rule for the domain (`co.uk`), a wildcard rule
+/// for its parent (`*.ck` makes `foo.ck` one) or for itself (`*.kobe.jp` makes `kobe.jp`
+/// one, as in libpsl) says yes; so does the implicit `*` rule for a single label, known TLD
+/// or not. An empty domain is none.
 ///
 /// ```
 /// svcid::is_public_suffix("co.uk", svcid::public_suffix_sections::icann);             // true
@@ -70,7 +71,10 @@ constexpr bool is_public_suffix(std::string_view domain, public_suffix_sections 
     const unsigned exact = section_bits, wildcard = section_bits << 2, exception = section_bits << 4;
     const unsigned own = detail::public_suffix_flags(domain);
     if ((own & exception) != 0) return false;
-    if ((own & exact) != 0) return true;
+    // A domain with only a wildcard rule (`*.kobe.jp`, no `kobe.jp`) counts too, as libpsl
+    // counts it: every name directly below it is a suffix, so a wildcard for it can only
+    // stand for suffixes (the list's own algorithm would make it registrable; in doubt, refuse).
+    if ((own & (exact | wildcard)) != 0) return true;
     const std::size_t dot = domain.find('.');
     if (dot == std::string_view::npos) return true;
     return (detail::public_suffix_flags(domain.substr(dot + 1)) & wildcard) != 0;

@@ -59,6 +59,7 @@ TEST_CASE("is_public_suffix follows the Public Suffix List's rules and sections"
     CHECK(is_public_suffix("ck", icann));  // implicit `*`
     CHECK(is_public_suffix("foo.kawasaki.jp", icann));
     CHECK_FALSE(is_public_suffix("city.kawasaki.jp", icann));
+    CHECK(is_public_suffix("kawasaki.jp", icann));  // only `*.kawasaki.jp`: counted, as libpsl does
     CHECK_FALSE(is_public_suffix("eu-west-1.compute.amazonaws.com", icann));
     CHECK(is_public_suffix("eu-west-1.compute.amazonaws.com", both));
     // A single label is a suffix whether the list knows it or not (the implicit `*` rule).
