@@ -20,6 +20,7 @@
 #include "match.hpp"
 #include "policy.hpp"
 #include "presented.hpp"
+#include "public_suffix.hpp"
 #include "syntax/punycode.hpp"
 #include "reference.hpp"
 #include "result.hpp"
