@@ -43,18 +43,8 @@ struct pki {
     built_certificate reader = issue(der::uri("spiffe://example.org/reader"));
     built_certificate admin = issue(der::uri("spiffe://example.org/admin"));
 
-    static built_certificate make_ca() {
-        cert_spec spec;
-        spec.subject_cn("svcid asio test CA");
-        spec.ca = true;
-        return svcid_test::make_certificate(spec);
-    }
-    built_certificate issue(std::string san) const {
-        cert_spec spec;
-        spec.subject_cn("leaf");
-        spec.add_san(std::move(san));
-        return svcid_test::make_certificate(spec, {ca.cert.get(), ca.key.get()});
-    }
+    static built_certificate make_ca() { return svcid_test::make_ca("svcid asio test CA"); }
+    built_certificate issue(std::string san) const { return svcid_test::issue_leaf(ca, std::move(san)); }
 };
 const pki& the_pki() {
     static const pki p;

@@ -211,6 +211,22 @@ inline built_certificate make_certificate(const cert_spec& spec, issuer_ref issu
     return out;
 }
 
+/// A self-signed CA certificate named `cn`.
+inline built_certificate make_ca(const char* cn) {
+    cert_spec spec;
+    spec.subject_cn(cn);
+    spec.ca = true;
+    return make_certificate(spec);
+}
+
+/// A leaf (CN "leaf") issued by `ca` with one SAN entry (der::dns, der::uri, ...).
+inline built_certificate issue_leaf(const built_certificate& ca, std::string san) {
+    cert_spec spec;
+    spec.subject_cn("leaf");
+    spec.add_san(std::move(san));
+    return make_certificate(spec, {ca.cert.get(), ca.key.get()});
+}
+
 /// A CSR (PKCS #10) with the spec's subject and, in an extensionRequest, its SAN.
 struct built_request {
     x509_req_ptr request;

@@ -26,18 +26,8 @@ struct stack_pki {
     built_certificate rogue_server = issue(rogue_ca, der::dns("a.test"));
     built_certificate rogue_sensor = issue(rogue_ca, der::uri("spiffe://factory.test/line/3/sensor"));
 
-    static built_certificate make_ca(const char* cn) {
-        cert_spec spec;
-        spec.subject_cn(cn);
-        spec.ca = true;
-        return make_certificate(spec);
-    }
-    static built_certificate issue(const built_certificate& by, std::string san) {
-        cert_spec spec;
-        spec.subject_cn("leaf");
-        spec.add_san(std::move(san));
-        return make_certificate(spec, {by.cert.get(), by.key.get()});
-    }
+    static built_certificate make_ca(const char* cn) { return svcid_test::make_ca(cn); }
+    static built_certificate issue(const built_certificate& by, std::string san) { return issue_leaf(by, std::move(san)); }
 };
 
 inline const stack_pki& the_stack_pki() {
