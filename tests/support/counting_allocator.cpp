@@ -12,7 +12,11 @@ std::atomic<long> count{0};
 // 0: no injection; k > 0: the k-th allocation from now fails (once).
 std::atomic<long> fail_countdown{0};
 
+// The same, counting only the allocations of the thread that armed it.
+thread_local long thread_fail_countdown = 0;
+
 bool injected_failure() noexcept {
+    if (thread_fail_countdown > 0 && --thread_fail_countdown == 0) return true;
     long left = fail_countdown.load();
     while (left > 0) {
         if (fail_countdown.compare_exchange_weak(left, left - 1)) return left == 1;
@@ -51,6 +55,8 @@ long allocations() noexcept { return count.load(); }
 bool openssl_allocations_counted() noexcept { return hooks_installed; }
 void fail_allocation(long k) noexcept { fail_countdown.store(k); }
 bool allocation_failure_pending() noexcept { return fail_countdown.load() > 0; }
+void fail_allocation_on_this_thread(long k) noexcept { thread_fail_countdown = k; }
+bool allocation_failure_pending_on_this_thread() noexcept { return thread_fail_countdown > 0; }
 } // namespace svcid_test
 
 // Every replaceable form, so that sanitizer runtimes never pair ours with theirs.

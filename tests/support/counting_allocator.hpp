@@ -11,6 +11,11 @@ bool openssl_allocations_counted() noexcept;
 void fail_allocation(long k) noexcept;
 /// Whether an armed failure has not happened yet.
 bool allocation_failure_pending() noexcept;
+/// fail_allocation() counting only the calling thread's allocations, so a peer running in
+/// another thread (the other end of a handshake) neither moves the count nor fails.
+void fail_allocation_on_this_thread(long k) noexcept;
+/// Whether the calling thread's armed failure has not happened yet.
+bool allocation_failure_pending_on_this_thread() noexcept;
 } // namespace svcid_test
 
 #endif

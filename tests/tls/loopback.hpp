@@ -121,6 +121,25 @@ inline outcome run_side(SSL_CTX* ctx, int fd, const endpoint& e, bool server) {
     return out;
 }
 
+/// A connected pair of sockets with the timeouts above, closed when it goes; a side that
+/// writes after its peer hung up sees EPIPE instead of dying of SIGPIPE.
+struct socket_pair {
+    int fds[2] = {-1, -1};
+    socket_pair() {
+        static const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
+        check(sigpipe_ignored ? 1 : 0, "signal(SIGPIPE)");
+        check(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0 ? 1 : 0, "socketpair");
+        set_timeouts(fds[0]);
+        set_timeouts(fds[1]);
+    }
+    ~socket_pair() {
+        close(fds[0]);
+        close(fds[1]);
+    }
+    socket_pair(const socket_pair&) = delete;
+    socket_pair& operator=(const socket_pair&) = delete;
+};
+
 struct handshake_outcome {
     outcome client;
     outcome server;

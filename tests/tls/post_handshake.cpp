@@ -79,21 +79,6 @@ ssl_ptr server_ssl(SSL_CTX* ctx, placement where, bool post_handshake) {
     return ssl;
 }
 
-struct socket_pair {
-    int fds[2] = {-1, -1};
-    socket_pair() {
-        static const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
-        REQUIRE(sigpipe_ignored);
-        REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-        svcid_test::set_timeouts(fds[0]);
-        svcid_test::set_timeouts(fds[1]);
-    }
-    ~socket_pair() {
-        close(fds[0]);
-        close(fds[1]);
-    }
-};
-
 /// What the server saw: after its handshake, and after the later certificate.
 struct server_view {
     bool handshake = false;
@@ -137,7 +122,7 @@ server_view post_handshake_auth(placement where, const built_certificate& client
     ssl_ptr client(SSL_new(client_ctx.get()));
     REQUIRE(client);
     SSL_set_post_handshake_auth(client.get(), 1);
-    socket_pair sockets;
+    svcid_test::socket_pair sockets;
     REQUIRE(SSL_set_fd(server.get(), sockets.fds[1]) == 1);
     REQUIRE(SSL_set_fd(client.get(), sockets.fds[0]) == 1);
     server_view v;
@@ -175,7 +160,7 @@ server_view renegotiate_as(placement where, const built_certificate& second, std
     ssl_ptr server = server_ssl(server_ctx.get(), where, false);
     ssl_ptr client(SSL_new(client_ctx.get()));
     REQUIRE(client);
-    socket_pair sockets;
+    svcid_test::socket_pair sockets;
     REQUIRE(SSL_set_fd(server.get(), sockets.fds[1]) == 1);
     REQUIRE(SSL_set_fd(client.get(), sockets.fds[0]) == 1);
     server_view v;

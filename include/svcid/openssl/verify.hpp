@@ -186,6 +186,21 @@ inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callb
 
 namespace detail {
 
+/// An ex_data index made once for the process. Making one allocates, so it can fail; a
+/// failure (-1) is not kept, and the next call tries again: a moment without memory must
+/// not leave svcid refusing every peer until the process ends. Two threads racing may make
+/// one each; the first stored is used by all, the other stays empty (its free and dup
+/// callbacks see only null pointers). noexcept.
+template <class Make>
+int lasting_index(std::atomic<int>& known, Make&& make) noexcept {
+    const int index = known.load(std::memory_order_acquire);
+    if (index >= 0) return index;
+    const int made = make();
+    if (made < 0) return -1;
+    int expected = -1;
+    return known.compare_exchange_strong(expected, made, std::memory_order_acq_rel) ? made : expected;
+}
+
 /// Size of the policy digest used as session id context (SHA-256).
 constexpr std::size_t policy_digest_size = 32;
 
@@ -352,8 +367,8 @@ public:
 
     /// The ex_data index svcid's context policy lives under (SSL_CTX_get_ex_new_index, made once).
     static int ex_index() noexcept {
-        static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_state);
-        return index;
+        static std::atomic<int> known{-1};
+        return detail::lasting_index(known, [] { return SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_state); });
     }
 
 private:
@@ -498,8 +513,8 @@ public:
 
     /// The ex_data index svcid's state lives under (SSL_get_ex_new_index, made once).
     static int ex_index() noexcept {
-        static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, &dup_state, &free_state);
-        return index;
+        static std::atomic<int> known{-1};
+        return detail::lasting_index(known, [] { return SSL_get_ex_new_index(0, nullptr, nullptr, &dup_state, &free_state); });
     }
 
     /// Makes a state for `policy` with its digest; nullptr when memory runs out. `trust`
@@ -717,21 +732,16 @@ int verify_alone(int preverify_ok, X509_STORE_CTX* store, CheckLeaf&& check_leaf
     return 0;
 }
 
-// verify_callback's body; `context_adopted` is the application callback an adoption
-// trampoline stands for, or nullptr.
 // OpenSSL's index of the SSL in an X509_STORE_CTX, fixed for the process once made; asking
 // for it costs a run-once check per call. A failure (-1) is not kept, so a later call
 // retries, and meanwhile the lookup finds no SSL and svcid refuses.
 inline int store_ssl_index() noexcept {
     static std::atomic<int> known{-1};
-    int index = known.load(std::memory_order_relaxed);
-    if (index < 0) {
-        index = SSL_get_ex_data_X509_STORE_CTX_idx();
-        if (index >= 0) known.store(index, std::memory_order_relaxed);
-    }
-    return index;
+    return lasting_index(known, [] { return SSL_get_ex_data_X509_STORE_CTX_idx(); });
 }
 
+// verify_callback's body; `context_adopted` is the application callback an adoption
+// trampoline stands for, or nullptr.
 inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callback context_adopted) noexcept {
     auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, store_ssl_index()));
     peer_identity* state = peer_identity_of(ssl);
