@@ -1169,3 +1169,28 @@ TEST_CASE("a chained callback that re-attaches twice at the leaf is refused with
         CHECK(result.server.verify_result == svcid::verify_error_application);
     }
 }
+
+TEST_CASE("client: an info callback set after svcid's does not let a session made for a.test resume on an SSL that "
+          "expects b.test",
+          "[tls][resumption][callbacks]") {
+    for (const resumption mode : all_modes) {
+        INFO(name_of(mode));
+        auto server_ctx = make_ctx(true, mode, &the_pki().server_a);
+        auto client_ctx = make_ctx(false, mode, nullptr);
+        auto first = client_expecting(client_ctx.get(), "a.test");
+        auto s1 = plain_server(server_ctx.get());
+        REQUIRE(run(first.get(), s1.get()).client.outcome_accepted);
+        session_ptr session(SSL_get1_session(first.get()));
+        REQUIRE(session);
+
+        static int app_calls = 0;
+        app_calls = 0;
+        auto other = client_expecting(client_ctx.get(), "b.test", session.get());
+        SSL_set_info_callback(other.get(), [](const SSL*, int, int) { ++app_calls; });
+        auto s2 = plain_server(server_ctx.get());
+        const auto attempt = run(other.get(), s2.get());
+        CHECK(app_calls > 0);
+        CHECK_FALSE(attempt.client.completed);
+        CHECK_FALSE(attempt.client.outcome_accepted);
+    }
+}
