@@ -2,8 +2,9 @@
 """Turns shared/conformance/limbo-names.json (a subset of C2SP/x509-limbo, Apache-2.0)
 into tests/data/limbo-names.txt, a line format the C++ tests read without a JSON parser.
 
-Kept: every case whose expected result depends on the peer name (x_decided_by == "name"),
-and every SUCCESS case (its peer name must match whatever decided it). Run from the
+Kept: every case whose expected result depends on the peer name (x_decided_by == "name") or
+on the leaf's name profile ("profile"), and every SUCCESS case (its peer name must match
+whatever decided it). Run from the
 repository root:  python3 scripts/import_limbo.py ../shared/conformance/limbo-names.json
 """
 import json
@@ -13,7 +14,7 @@ source = sys.argv[1] if len(sys.argv) > 1 else "../shared/conformance/limbo-name
 cases = json.load(open(source, encoding="utf-8"))
 out = []
 for case in cases:
-    if case["x_decided_by"] != "name" and case["expected_result"] != "SUCCESS":
+    if case["x_decided_by"] not in ("name", "profile") and case["expected_result"] != "SUCCESS":
         continue
     out.append(f"case {case['id']}")
     out.append(f"expected {case['expected_result']}")

@@ -37,6 +37,11 @@ const char* status_name(svcid::match_status s) {
     case svcid::match_status::no_reference: return "no_reference";
     case svcid::match_status::optional_not_matched: return "optional_not_matched";
     case svcid::match_status::not_an_svid: return "not_an_svid";
+    case svcid::match_status::dns_name_not_preferred: return "dns_name_not_preferred";
+    case svcid::match_status::cn_not_in_san: return "cn_not_in_san";
+    case svcid::match_status::critical_san_with_subject: return "critical_san_with_subject";
+    case svcid::match_status::empty_subject_without_critical_san: return "empty_subject_without_critical_san";
+    case svcid::match_status::leaf_facts_unknown: return "leaf_facts_unknown";
     }
     return "unknown";
 }

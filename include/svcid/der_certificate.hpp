@@ -56,6 +56,12 @@ public:
         return svcid::visit_common_names(subject_, v);
     }
 
+    /// Whether the subject Name is an empty SEQUENCE (RFC 5280 §4.1.2.6); in DER that is
+    /// exactly its two octets of tag and zero length.
+    constexpr bool subject_is_empty() const noexcept { return subject_.size() == 2; }
+    /// Whether the subjectAltName extension is marked critical (RFC 5280 §4.2.1.6).
+    constexpr bool san_is_critical() const noexcept { return san_critical_; }
+
     /// The subject Name's DER, tag and length included.
     constexpr std::string_view subject_der() const noexcept { return subject_; }
     /// The subjectAltName extnValue (the OCTET STRING's content); empty when absent.
@@ -67,6 +73,7 @@ private:
     std::string_view subject_;
     std::string_view san_;
     san_state san_state_ = san_state::absent;
+    bool san_critical_ = false;
 };
 
 namespace detail {
@@ -157,6 +164,7 @@ constexpr result<der_certificate> parse_der_certificate(std::string_view der SVC
         if (out.san_state_ == san_state::absent) {
             out.san_state_ = san_state::present;
             out.san_ = extn_value.content;
+            out.san_critical_ = is_critical_present;
         } else {
             out.san_state_ = san_state::malformed;
         }

@@ -66,6 +66,10 @@ constexpr bool put_verdict(const Adapter& certificate, const match_result& resul
         return true;
     }
     out.put(status_message(result.status));
+    if (result.status == match_status::dns_name_not_preferred || result.status == match_status::cn_not_in_san) {
+        out.put("\n  ");
+        put_presented(result.presented, out);
+    }
     return false;
 }
 

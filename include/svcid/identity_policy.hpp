@@ -30,8 +30,9 @@
 
 SVCID_BEGIN_NAMESPACE
 
-/// Which rules a policy matches with (policy.hpp): the default is RFC 9525's.
-enum class verify_rules : std::uint8_t { rfc9525, rfc6125 };
+/// Which rules a policy matches with (policy.hpp): the default is RFC 9525's; web_pki adds
+/// the Web PKI leaf profile (svcid::web_pki).
+enum class verify_rules : std::uint8_t { rfc9525, rfc6125, web_pki };
 
 /// How a policy's references combine (reference.hpp): any one of them must match (an
 /// allow-list), or every obligatory one and each optional one whose type is presented.
@@ -204,8 +205,12 @@ public:
         if (block_ == nullptr) return match_result{};
         if (block_->set != nullptr) return check_set(certificate);
         if (block_->count == 0) return match_result{};
-        return block_->rules == verify_rules::rfc6125 ? check_with<rfc6125>(certificate)
-                                                      : check_with<rfc9525>(certificate);
+        switch (block_->rules) {
+        case verify_rules::rfc6125: return check_with<rfc6125>(certificate);
+        case verify_rules::web_pki: return check_with<web_pki>(certificate);
+        case verify_rules::rfc9525: break;
+        }
+        return check_with<rfc9525>(certificate);
     }
 
     /// Explains a check's outcome into `out` (explain.hpp), at most `size` bytes, NUL
@@ -216,9 +221,12 @@ public:
     std::size_t explain(const Adapter& certificate, const match_result& outcome, char* out,
                         std::size_t size) const noexcept {
         if (block_ != nullptr && block_->set != nullptr) return explain_set(certificate, outcome, out, size);
-        return block_ != nullptr && block_->rules == verify_rules::rfc6125
-                   ? explain_with<rfc6125>(certificate, outcome, out, size)
-                   : explain_with<rfc9525>(certificate, outcome, out, size);
+        switch (rules()) {
+        case verify_rules::rfc6125: return explain_with<rfc6125>(certificate, outcome, out, size);
+        case verify_rules::web_pki: return explain_with<web_pki>(certificate, outcome, out, size);
+        case verify_rules::rfc9525: break;
+        }
+        return explain_with<rfc9525>(certificate, outcome, out, size);
     }
 
     /// Feeds every input that decides a verdict to `put(const void*, std::size_t)`, each

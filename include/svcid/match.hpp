@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "syntax/der.hpp"
+#include "detail/ascii.hpp"
 #include "detail/writer.hpp"
 #include "dns_id.hpp"
 #include "dns_reference.hpp"
@@ -40,6 +41,13 @@ enum class match_status : std::uint8_t {
     no_reference,            ///< no reference identity was given: fail closed (CVE-2025-27809)
     optional_not_matched,    ///< match_all: an optional reference's type is presented but did not match
     not_an_svid,             ///< a SPIFFE reference, and the certificate has more than one URI SAN (X509-SVID §2)
+    // The leaf profile's refusals (svcid::web_pki); with the first two, `presented` is the
+    // offending identifier.
+    dns_name_not_preferred,  ///< a dNSName outside the preferred name syntax (RFC 5280 §4.2.1.6, RFC 1034 §3.5)
+    cn_not_in_san,           ///< a subject CN that copies no SAN entry exactly (CA/B Forum BR 7.1.4.3)
+    critical_san_with_subject,           ///< a critical subjectAltName and a subject (CA/B Forum BR 7.1.2.7.12)
+    empty_subject_without_critical_san,  ///< an empty subject without a critical subjectAltName (RFC 5280 §4.2.1.6)
+    leaf_facts_unknown,      ///< the adapter cannot say whether the subject is empty or the SAN critical
 };
 
 /// A sentence a user can act on for each status, naming the RFC rule where one applies.
@@ -57,6 +65,11 @@ constexpr const char* status_message(match_status s) noexcept {
     case match_status::no_reference: return "no reference identity was configured: refusing to accept any peer";
     case match_status::optional_not_matched: return "the certificate presents identifiers of an optional reference's type, and none matches";
     case match_status::not_an_svid: return "the certificate has more than one URI SAN, so it is no X509-SVID (X509-SVID §2)";
+    case match_status::dns_name_not_preferred: return "a dNSName is not in the preferred name syntax of letters, digits and hyphens (RFC 5280 §4.2.1.6, RFC 1034 §3.5)";
+    case match_status::cn_not_in_san: return "the subject CN is not a character-for-character copy of a dNSName or iPAddress SAN (CA/B Forum BR 7.1.4.3)";
+    case match_status::critical_san_with_subject: return "the subjectAltName is critical although the subject is not empty (CA/B Forum BR 7.1.2.7.12)";
+    case match_status::empty_subject_without_critical_san: return "the subject is empty and the subjectAltName is absent or not critical (RFC 5280 §4.1.2.6, §4.2.1.6)";
+    case match_status::leaf_facts_unknown: return "the certificate adapter cannot say whether the subject is empty or the subjectAltName critical, so the leaf profile refuses";
     }
     return "unknown";
 }
@@ -67,7 +80,7 @@ constexpr const char* status_message(match_status s) noexcept {
 struct match_result {
     /// Why the match succeeded or failed.
     match_status status = match_status::no_reference;
-    presented_id presented{};          ///< the identifier that matched (status == matched)
+    presented_id presented{};          ///< the identifier that matched, or the one a leaf profile rule refused
     std::size_t reference_index = 0;   ///< with lists: the reference this status is about
     san_state san = san_state::absent; ///< what the adapter found of the SAN extension
     std::size_t candidates = 0;        ///< presented identifiers of the reference's type compared
@@ -335,9 +348,117 @@ struct last_cn_visitor {
     }
 };
 
+/// RFC 1034 §3.5 as RFC 1123 §2.1 relaxes it (a label may start with a digit): labels of
+/// letters, digits and inner hyphens, at most 63 octets, at most 253 in all (RFC 1034 §3.1's
+/// 255 on the wire), no empty label, so no trailing dot. A whole `*` left-most label is the
+/// BRs' Wildcard Domain Name (BR 1.6.1), which the matcher judges on its own.
+constexpr bool is_preferred_dns_name(std::string_view name) noexcept {
+    if (name.size() >= 2 && name[0] == '*' && name[1] == '.') name.remove_prefix(2);
+    if (name.empty() || name.size() > 253) return false;
+    std::size_t label = 0;
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+        const bool end = i == name.size() || name[i] == '.';
+        if (end) {
+            if (label == 0 || label > 63 || name[i - 1] == '-') return false;
+            label = 0;
+            continue;
+        }
+        const char c = name[i];
+        if (!is_ascii_alnum(c) && !(c == '-' && label != 0)) return false;
+        ++label;
+    }
+    return true;
+}
+
+/// BR 7.1.4.3: the CN is the dNSName byte for byte, or the iPAddress in its one text form
+/// (RFC 3986 §3.2.2 dotted decimal; RFC 5952 §4 for IPv6, lower-case and compressed), which
+/// is the form format_ip_octets writes.
+constexpr bool cn_copies(const presented_id& cn, const presented_id& san) noexcept {
+    if (san.kind == presented_kind::dns_name) return cn.value == san.value;
+    if (san.kind != presented_kind::ip_address || (san.value.size() != 4 && san.value.size() != 16)) return false;
+    char text[ip_reference::max_text_len] = {};
+    const std::size_t n = format_ip_octets(san.value, text, sizeof text);
+    return n <= sizeof text && cn.value == std::string_view(text, n);
+}
+
+template <class Adapter>
+struct cn_in_san_visitor {
+    const Adapter& certificate;
+    presented_id refused{};
+    bool any_refused = false;
+
+    struct copy_finder {
+        const presented_id& cn;
+        bool found = false;
+        constexpr visit operator()(const presented_id& san) noexcept {
+            found = cn_copies(cn, san);
+            return found ? visit::stop : visit::next;
+        }
+    };
+
+    constexpr visit operator()(const presented_id& cn) noexcept {
+        copy_finder finder{cn};
+        // A CN in a string type that is not byte-compatible copies nothing.
+        if (cn_string_is_bytes(cn.tag)) certificate.visit_subject_alt_names(finder);
+        if (finder.found) return visit::next;
+        refused = cn;
+        any_refused = true;
+        return visit::stop;
+    }
+};
+
+struct preferred_syntax_visitor {
+    presented_id refused{};
+    bool any_refused = false;
+    constexpr visit operator()(const presented_id& id) noexcept {
+        if (id.kind != presented_kind::dns_name || is_preferred_dns_name(id.value)) return visit::next;
+        refused = id;
+        any_refused = true;
+        return visit::stop;
+    }
+};
+
+/// The leaf profile of svcid::web_pki: match_status::matched when the leaf keeps every rule,
+/// otherwise the first rule it breaks, with the offending identifier in `out.presented`.
+/// Runs only under a policy with leaf_profile, so other policies pay nothing for it.
+template <class Adapter>
+constexpr match_status check_leaf_profile(const Adapter& certificate, match_result& out) noexcept {
+    if constexpr (!has_leaf_facts<Adapter>::value) {
+        (void)certificate;
+        (void)out;
+        return match_status::leaf_facts_unknown;
+    } else {
+        preferred_syntax_visitor syntax;
+        const san_state san = certificate.visit_subject_alt_names(syntax);
+        out.san = san;
+        if (san == san_state::malformed) return match_status::san_malformed;
+        if (syntax.any_refused) {
+            out.presented = syntax.refused;
+            return match_status::dns_name_not_preferred;
+        }
+        const bool critical = san == san_state::present && certificate.san_is_critical();
+        if (certificate.subject_is_empty()) return critical ? match_status::matched : match_status::empty_subject_without_critical_san;
+        if (critical) return match_status::critical_san_with_subject;
+        cn_in_san_visitor<Adapter> cns{certificate};
+        if (!certificate.visit_common_names(cns)) return match_status::subject_malformed;
+        if (cns.any_refused) {
+            out.presented = cns.refused;
+            return match_status::cn_not_in_san;
+        }
+        return match_status::matched;
+    }
+}
+
 template <class Policy, class Reference, class Adapter>
 constexpr match_result match_one(const Adapter& certificate, const Reference& reference) noexcept {
     match_result out;
+    if constexpr (policy_leaf_profile<Policy>::value) {
+        const match_status profile = check_leaf_profile(certificate, out);
+        if (profile != match_status::matched) {
+            out.status = profile;
+            return out;
+        }
+    }
     san_visitor<Policy, Reference> visitor{reference, out};
     out.san = certificate.visit_subject_alt_names(visitor);
     if (out.san == san_state::malformed) {

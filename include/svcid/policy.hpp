@@ -59,6 +59,8 @@ struct rfc9525 {
     /// With cn_fallback: whether a subject with more than one CN is refused outright
     /// instead of consulting its last (most specific) CN.
     static constexpr bool refuse_multiple_cn = false;
+    /// Whether the leaf must also keep the Web PKI name profile (see svcid::web_pki).
+    static constexpr bool leaf_profile = false;
 };
 
 /// RFC 6125 rules: rfc9525 plus partial wildcards in the left-most label (never with an
@@ -70,7 +72,40 @@ struct rfc6125 : rfc9525 {
     static constexpr bool cn_fallback = true;
 };
 
+/// rfc9525 plus the name profile the Web PKI requires of a TLS server leaf, for clients that
+/// want to refuse what a publicly-trusted CA must never issue. Every rule refuses with its
+/// own match_status, whatever the reference:
+///
+/// - every dNSName is in the preferred name syntax, a `*` left-most label aside: letters,
+///   digits and inner hyphens, so no `_` (RFC 5280 §4.2.1.6, RFC 1034 §3.5, RFC 1123 §2.1);
+///   match_status::dns_name_not_preferred;
+/// - each subject CN is a byte-for-byte copy of a dNSName (same case, the A-label) or the
+///   text of an iPAddress (dotted decimal, RFC 5952 for IPv6) (CA/B Forum BR 7.1.4.3);
+///   match_status::cn_not_in_san;
+/// - a critical subjectAltName only with an empty subject (CA/B Forum BR 7.1.2.7.12);
+///   match_status::critical_san_with_subject;
+/// - an empty subject only with a critical subjectAltName (RFC 5280 §4.1.2.6, §4.2.1.6);
+///   match_status::empty_subject_without_critical_san.
+///
+/// And no wildcard directly under any public suffix, PRIVATE section included
+/// (`*.github.io`, `*.s3.amazonaws.com`), as x509-limbo's Web PKI cases expect.
+///
+/// Opt-in: private PKIs issue `_` names and free-form CNs that RFC 9525 matching ignores.
+struct web_pki : rfc9525 {
+    /// The rules above apply to the leaf.
+    static constexpr bool leaf_profile = true;
+    /// Under a PRIVATE suffix too: the Web PKI profile judges by the list, not by who owns it.
+    static constexpr public_suffix_wildcards public_suffixes = public_suffix_wildcards::refuse_icann_and_private;
+};
+
 namespace detail {
+// leaf_profile is optional, so that a policy written before it that lists every knob itself
+// (not derived from rfc9525) still compiles; absent means off.
+template <class P, class = void>
+struct policy_leaf_profile : std::false_type {};
+template <class P>
+struct policy_leaf_profile<P, std::enable_if_t<P::leaf_profile>> : std::true_type {};
+
 #define SVCID_DETAIL_POLICY_KNOB(knob, type)                                                  \
     template <class P, class = void>                                                          \
     struct policy_has_##knob : std::false_type {};                                            \

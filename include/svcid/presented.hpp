@@ -106,6 +106,12 @@ enum class visit : std::uint8_t { next, stop };
 ///       (the last is the most specific, RFC 6125 §6.4.4), with `tag` set. Returns false
 ///       when the subject's DER cannot be read.
 ///
+/// A policy with the leaf profile (svcid::web_pki) needs two more facts, and refuses
+/// (match_status::leaf_facts_unknown) with an adapter that cannot give them:
+///
+///   bool A::subject_is_empty() const noexcept;   // the subject Name is an empty SEQUENCE
+///   bool A::san_is_critical() const noexcept;    // the subjectAltName is marked critical
+///
 /// `svcid::example_adapter` below is the exemplar; tests/support/list_adapter.hpp is a
 /// complete one over a plain list.
 struct example_adapter {
@@ -123,6 +129,10 @@ struct example_adapter {
         (void)v(id);
         return true;
     }
+    /// Whether the subject Name is empty (RFC 5280 §4.1.2.6).
+    constexpr bool subject_is_empty() const noexcept { return false; }
+    /// Whether the subjectAltName extension is marked critical (RFC 5280 §4.2.1.6).
+    constexpr bool san_is_critical() const noexcept { return false; }
 };
 
 namespace detail {
@@ -142,6 +152,13 @@ struct has_visit_cn : std::false_type {};
 template <class A>
 struct has_visit_cn<A, std::enable_if_t<std::is_same<
     decltype(std::declval<const A&>().visit_common_names(std::declval<probe_visitor&>())), bool>::value>>
+    : std::true_type {};
+
+template <class A, class = void>
+struct has_leaf_facts : std::false_type {};
+template <class A>
+struct has_leaf_facts<A, std::enable_if_t<std::is_same<decltype(std::declval<const A&>().subject_is_empty()), bool>::value &&
+                                          std::is_same<decltype(std::declval<const A&>().san_is_critical()), bool>::value>>
     : std::true_type {};
 
 template <class A>

@@ -11,6 +11,7 @@
 #include "counting_allocator.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace der = svcid_test::der;
@@ -114,6 +115,38 @@ TEMPLATE_TEST_CASE("matching allocates nothing, through the OpenSSL and raw-DER 
     // The scenarios cover matches and refusals alike: all but the miss and the malformed SAN
     // match (the CN-only one under rfc6125 alone).
     CHECK(matched_scenarios == all.size() - (std::is_same<TestType, svcid::rfc9525>::value ? 3 : 2));
+}
+
+// Under web_pki every rule runs: the CN is compared with each dNSName and each iPAddress's
+// text, which is written on the stack.
+TEST_CASE("the web_pki leaf profile allocates nothing, through both adapters, matched or refused") {
+    using svcid_test::cert_spec;
+    const std::string v4("\xc0\x00\x02\x07", 4);
+    cert_spec empty_subject = cert_spec().add_san(der::dns("www.example.com"));
+    empty_subject.san_critical = true;
+    cert_spec critical_with_subject = cert_spec().subject_cn("www.example.com").add_san(der::dns("www.example.com"));
+    critical_with_subject.san_critical = true;
+    const std::vector<std::pair<cert_spec, bool>> leaves = {
+        {cert_spec().subject_cn("www.example.com").add_san(der::ip(v4)).add_san(der::dns("www.example.com")), true},
+        {cert_spec().subject_cn("192.0.2.7").add_san(der::ip(v4)).add_san(der::dns("www.example.com")), true},
+        {empty_subject, true},
+        {cert_spec().subject_cn("WWW.example.com").add_san(der::ip(v4)).add_san(der::dns("www.example.com")), false},
+        {cert_spec().subject_cn("www.example.com").add_san(der::dns("www.example.com")).add_san(der::dns("a_b.example.com")), false},
+        {critical_with_subject, false},
+        {cert_spec().add_san(der::dns("www.example.com")), false},
+    };
+    const std::vector<svcid::reference> refs = {dns("www.example.com")};
+    for (const auto& leaf : leaves) {
+        const auto built = svcid_test::make_certificate(leaf.first);
+        const auto parsed = svcid::parse_der_certificate(built.der);
+        REQUIRE(parsed);
+        bool matched_openssl = false, matched_der = false;
+        CHECK(allocations_during_checks<svcid::web_pki>(svcid::openssl_certificate(built.cert.get()), refs,
+                                                        matched_openssl) == 0);
+        CHECK(allocations_during_checks<svcid::web_pki>(*parsed, refs, matched_der) == 0);
+        CHECK(matched_openssl == leaf.second);
+        CHECK(matched_der == leaf.second);
+    }
 }
 
 TEST_CASE("reference parsing allocates nothing either") {

@@ -63,11 +63,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require_inside(lenient, der);
     if (strict.matched() && !lenient.matched()) std::abort();
     if (strict.matched() && strict.cn_consulted) std::abort();  // rfc9525 never reads the CN
+    // The leaf profile only ever refuses more: web_pki ⊆ rfc9525, with the same identifier.
+    const auto profiled = svcid::match<svcid::web_pki>(*cert, *ref);
+    if (profiled.matched() && (!strict.matched() || profiled.presented.value.data() != strict.presented.value.data()))
+        std::abort();
+    if (profiled.status == svcid::match_status::dns_name_not_preferred ||
+        profiled.status == svcid::match_status::cn_not_in_san) {
+        const std::string_view v = profiled.presented.value;
+        if (v.data() < der.data() || v.data() + v.size() > der.data() + der.size()) std::abort();
+    }
     const svcid::reference list[] = {*ref};
     const auto any = svcid::match_any<svcid::rfc9525>(*cert, list);
     if (any.matched() != strict.matched() || any.status != strict.status) std::abort();
     if (svcid::match_any<svcid::rfc9525>(*cert, list, 0).matched()) std::abort();
     ref->visit(check_with<svcid::rfc9525>{*cert, der});
     ref->visit(check_with<svcid::rfc6125>{*cert, der});
+    ref->visit(check_with<svcid::web_pki>{*cert, der});
     return 0;
 }

@@ -304,3 +304,26 @@ TEST_CASE("a client whose policy is a reference_set of 10,000 names accepts a li
         CHECK_FALSE(h.client.accepted);
     }
 }
+
+// verify_rules::web_pki through the GnuTLS layer: the stack PKI's leaves carry CN=leaf, which
+// repeats no SAN entry (CA/B Forum BR 7.1.4.3); the same name in CN and SAN is the control.
+TEST_CASE("a GnuTLS client with the web_pki profile refuses a leaf whose CN repeats no SAN", "[gnutls][client][web_pki]") {
+    const svcid::reference a = svcid_test::dns_ref("a.test");
+    sgn::verifier profiled(svcid::identity_policy::make(&a, 1, svcid::verify_rules::web_pki));
+    svcid::match_result outcome;
+    CHECK(profiled.judge(the_stack_pki().server_a.der, &outcome) != 0);
+    CHECK(outcome.status == svcid::match_status::cn_not_in_san);
+    svcid_test::cert_spec copy;
+    copy.subject_cn("a.test").add_san(svcid_test::der::dns("a.test"));
+    const auto control = svcid_test::make_certificate(copy, {the_stack_pki().ca.cert.get(), the_stack_pki().ca.key.get()});
+    CHECK(profiled.judge(control.der, &outcome) == 0);
+    CHECK(outcome.matched());
+
+    client_server peers(the_stack_pki().server_a);
+    REQUIRE(attach(profiled, peers.client) == 0);
+    const auto h = svcid_test::handshake(peers.client, peers.server);
+    CHECK(h.client.handshake == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR);
+    CHECK(h.client.status == (GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER));
+    CHECK(h.client.explanation.find("BR 7.1.4.3") != std::string::npos);
+    CHECK(h.client.explanation.find("CN \"leaf\"") != std::string::npos);
+}

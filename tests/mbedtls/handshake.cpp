@@ -270,3 +270,27 @@ TEST_CASE("a client whose policy is a reference_set of 10,000 names accepts a li
         CHECK_FALSE(h.client.accepted);
     }
 }
+
+// verify_rules::web_pki through the mbedTLS layer: the stack PKI's leaves carry CN=leaf, which
+// repeats no SAN entry (CA/B Forum BR 7.1.4.3); the same name in CN and SAN is the control.
+TEST_CASE("an mbedTLS client with the web_pki profile refuses a leaf whose CN repeats no SAN", "[mbedtls][client][web_pki]") {
+    const svcid::reference a = svcid_test::dns_ref("a.test");
+    smb::verifier profiled(svcid::identity_policy::make(&a, 1, svcid::verify_rules::web_pki));
+    const svcid_test::mbed_chain refused({&the_stack_pki().server_a});
+    CHECK(profiled.judge(&refused.crt) == smb::badcert_mismatch);
+    svcid_test::cert_spec copy;
+    copy.subject_cn("a.test").add_san(svcid_test::der::dns("a.test"));
+    const auto control = svcid_test::make_certificate(copy, {the_stack_pki().ca.cert.get(), the_stack_pki().ca.key.get()});
+    const svcid_test::mbed_chain accepted({&control});
+    CHECK(profiled.judge(&accepted.crt) == 0);
+
+    client_server peers(the_stack_pki().server_a);
+    REQUIRE(profiled.bind(&peers.client.conf) == 0);
+    const auto h = svcid_test::handshake(peers.client, peers.server);
+    CHECK(h.client.handshake == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
+    CHECK(h.client.verify_result == MBEDTLS_X509_BADCERT_CN_MISMATCH);
+    char text[512];
+    profiled.explain(&refused.crt, text, sizeof text);
+    CHECK(std::string(text).find("BR 7.1.4.3") != std::string::npos);
+    CHECK(std::string(text).find("CN \"leaf\"") != std::string::npos);
+}

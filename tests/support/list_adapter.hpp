@@ -16,6 +16,8 @@ struct list_adapter {
     std::vector<svcid::presented_id> alt_names;
     std::vector<svcid::presented_id> common_names;
     bool subject_parses = true;
+    bool subject_empty = false;
+    bool san_critical = false;
 
     template <class Visitor>
     svcid::san_state visit_subject_alt_names(Visitor&& v) const noexcept {
@@ -30,6 +32,8 @@ struct list_adapter {
             if (v(id) == svcid::visit::stop) break;
         return subject_parses;
     }
+    bool subject_is_empty() const noexcept { return subject_empty; }
+    bool san_is_critical() const noexcept { return san_critical; }
 };
 
 static_assert(svcid::is_certificate_adapter_v<list_adapter>, "list_adapter must satisfy the adapter contract");

@@ -227,6 +227,25 @@ TEST_CASE("RFC 9525 §6.3: a whole-label wildcard server certificate is accepted
     }
 }
 
+TEST_CASE("CA/B Forum BR 7.1.4.3 under verify_rules::web_pki: a server whose CN repeats no SAN is refused",
+          "[tls][web_pki]") {
+    svcid::verify_options profiled;
+    profiled.rules = svcid::verify_rules::web_pki;
+    const auto cn_leaf = test_pki().issue(leaf({der::dns("server.example.com")}));
+    const auto refused = handshake(client_expecting(refs({"server.example.com"}), profiled), plain_server(cn_leaf));
+    CHECK_FALSE(refused.client.completed);
+    CHECK(refused.client.verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+    CHECK(refused.client.explanation.find("BR 7.1.4.3") != std::string::npos);
+    CHECK(refused.client.explanation.find("CN \"leaf\"") != std::string::npos);
+
+    cert_spec copied;
+    copied.subject_cn("server.example.com").add_san(der::dns("server.example.com"));
+    const auto accepted = handshake(client_expecting(refs({"server.example.com"}), profiled),
+                                    plain_server(test_pki().issue(copied)));
+    CHECK(accepted.client.completed);
+    CHECK(accepted.client.presented == "server.example.com");
+}
+
 TEST_CASE("RFC 6125 §6.4.3: a partial wildcard (w*) is accepted under rfc6125 and refused under rfc9525",
           "[tls][wildcard]") {
     const auto partial = test_pki().issue(leaf({der::dns("w*.example.com")}));

@@ -139,6 +139,17 @@ public:
         return cert_ != nullptr && detail::visit_openssl_common_names(X509_get_subject_name(cert_), v);
     }
 
+    /// Whether the subject Name has no attribute (RFC 5280 §4.1.2.6).
+    bool subject_is_empty() const noexcept {
+        return cert_ != nullptr && X509_NAME_entry_count(X509_get_subject_name(cert_)) == 0;
+    }
+    /// Whether the one subjectAltName extension is marked critical (RFC 5280 §4.2.1.6).
+    bool san_is_critical() const noexcept {
+        if (cert_ == nullptr) return false;
+        const int at = detail::find_openssl_san(cert_);
+        return at >= 0 && X509_EXTENSION_get_critical(X509_get_ext(cert_, at)) > 0;
+    }
+
     /// The wrapped certificate (not owned).
     constexpr const X509* get() const noexcept { return cert_; }
 
@@ -174,6 +185,7 @@ public:
             return;
         }
         san_ = san_state::present;
+        san_critical_ = X509_EXTENSION_get_critical(X509_get_ext(cert, at)) > 0;
         san_der_ = detail::asn1_view(value);
     }
 
@@ -191,10 +203,16 @@ public:
         return detail::visit_openssl_common_names(subject_, v);
     }
 
+    /// Whether the subject Name has no attribute (RFC 5280 §4.1.2.6).
+    bool subject_is_empty() const noexcept { return subject_ != nullptr && X509_NAME_entry_count(subject_) == 0; }
+    /// Whether the subjectAltName extension is marked critical (RFC 5280 §4.2.1.6).
+    bool san_is_critical() const noexcept { return san_critical_; }
+
 private:
     std::string_view san_der_;
     const X509_NAME* subject_ = nullptr;
     san_state san_ = san_state::absent;
+    bool san_critical_ = false;
 };
 
 /// A certificate adapter over an OpenSSL certificate signing request (`X509_REQ`), for a

@@ -164,7 +164,8 @@ struct callback_options {
 
 /// What to check and how, for the functions that take a list of references.
 struct verify_options : callback_options {
-    /// Which matching rules apply: RFC 9525 (SAN only) or RFC 6125 (with the CN-ID fallback).
+    /// Which matching rules apply: RFC 9525 (SAN only), RFC 6125 (with the CN-ID fallback) or
+    /// RFC 9525 with the Web PKI leaf profile (svcid::web_pki).
     verify_rules rules = verify_rules::rfc9525;
     /// Whether one of the references must match (an allow-list) or every one of them.
     verify_match match = verify_match::any_of;
