@@ -261,6 +261,15 @@ inline bool session_acceptable(SSL* ssl, SSL_SESSION* session, const identity_po
     return peer != nullptr && policy.check(openssl_certificate(peer)).matched();
 }
 
+// Whether the handshake starting is a TLS 1.2 renegotiation (RFC 5746): the connection
+// finished one before (SSL_clear forgets it). Its offered session is the connection's own
+// and must stay untouched: SSL_set_session resets the SSL's method, and with it the
+// Finished messages the renegotiation is bound to, so the renegotiation would fail.
+inline bool renegotiating(const SSL* ssl) noexcept {
+    unsigned char finished[1];
+    return SSL_get_finished(ssl, finished, sizeof finished) != 0;
+}
+
 // The verify mode svcid needs, whatever the application set after it: peer verification on
 // (SSL_VERIFY_NONE would make a server never ask for a certificate and a client ignore
 // svcid's verdict), and on a server a required client certificate — svcid's policy is for a
@@ -270,6 +279,18 @@ inline int required_mode(const SSL* ssl, int mode) noexcept {
     int wanted = mode | SSL_VERIFY_PEER;
     if (SSL_is_server(ssl) && (wanted & SSL_VERIFY_POST_HANDSHAKE) == 0) wanted |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     return wanted;
+}
+
+// Re-asserts required_mode() in the middle of a handshake: an application callback
+// (servername, verify) may switch verification off after the handshake's start, and
+// OpenSSL then neither asks a client for its certificate nor aborts a client's handshake on
+// svcid's refusal. The current callback is kept; none means svcid's. No heap.
+inline void keep_verifying(SSL* ssl) noexcept {
+    if (ssl == nullptr) return;
+    const int mode = SSL_get_verify_mode(ssl);
+    const int wanted = required_mode(ssl, mode);
+    const ssl_verify_callback callback = SSL_get_verify_callback(ssl);
+    if (wanted != mode || callback == nullptr) SSL_set_verify(ssl, wanted, callback != nullptr ? callback : verify_callback);
 }
 
 // One verify callback invocation for a policy: the adopted and chained callbacks in their
@@ -761,6 +782,7 @@ inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callb
             preverify_ok, store, adopted, callbacks, [&](const X509* leaf) noexcept { return state->check(leaf); },
             [&]() noexcept { return state->replaced_; }, [&]() noexcept { return state->name_matched(); });
         state->busy_ = false;
+        keep_verifying(ssl);
         return verdict;
     }
     const context_identity* context = ssl != nullptr ? context_identity_of(SSL_get_SSL_CTX(ssl)) : nullptr;
@@ -783,10 +805,13 @@ inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callb
         return policy.size() == 0 ? verify_error_application
                                   : verify_error_for(policy.references()[r.reference_index].type());
     };
+    // With no application callback nothing can have changed the verify mode during this call.
     if (context_adopted == nullptr && !callbacks.chained) return verify_alone(preverify_ok, store, check_leaf);
-    return run_verify(
+    const int verdict = run_verify(
         preverify_ok, store, context_adopted, callbacks, check_leaf, []() noexcept { return false; },
         [&]() noexcept { return matched; });
+    keep_verifying(ssl);
+    return verdict;
 }
 
 template <std::size_t... Slot>
@@ -831,7 +856,7 @@ inline void context_identity::on_handshake_start(SSL* ssl) const noexcept {
     const int mode = SSL_get_verify_mode(ssl);
     const int wanted_mode = detail::required_mode(ssl, mode);
     if (wanted_mode != mode || wanted_callback != current) SSL_set_verify(ssl, wanted_mode, wanted_callback);
-    if (!SSL_is_server(ssl)) {
+    if (!SSL_is_server(ssl) && !detail::renegotiating(ssl)) {
         SSL_SESSION* session = SSL_get_session(ssl);
         if (session != nullptr && !detail::session_acceptable(ssl, session, policy_, digest_)) SSL_set_session(ssl, nullptr);
     }
@@ -884,7 +909,7 @@ inline void peer_identity::on_handshake_start(SSL* ssl) noexcept {
     const int wanted = detail::required_mode(ssl, SSL_get_verify_mode(ssl));
     if (wanted != SSL_get_verify_mode(ssl) || callback == nullptr)
         SSL_set_verify(ssl, wanted, callback != nullptr ? callback : verify_callback);
-    if (!SSL_is_server(ssl)) {
+    if (!SSL_is_server(ssl) && !detail::renegotiating(ssl)) {
         SSL_SESSION* session = SSL_get_session(ssl);
         // Only judged, not recorded: the server may run a full handshake with another
         // certificate instead, and on_handshake_done() records a resumed session's peer.
@@ -918,6 +943,10 @@ inline void info_callback(const SSL* ssl, int where, int ret) noexcept {
     SSL_CTX* ctx = SSL_get_SSL_CTX(ssl);
     const context_identity* context = context_identity_of(ctx);
     void (*app)(const SSL*, int, int) = nullptr;
+    // Before each step of the handshake: a callback since the start may have turned
+    // verification off (the servername callback, before a server decides to ask for a
+    // client certificate).
+    if ((where & SSL_CB_LOOP) != 0 && (state != nullptr || context != nullptr)) detail::keep_verifying(const_cast<SSL*>(ssl));
     if (state != nullptr) {
         if ((where & SSL_CB_HANDSHAKE_START) != 0) state->on_handshake_start(const_cast<SSL*>(ssl));
         if ((where & SSL_CB_HANDSHAKE_DONE) != 0) state->on_handshake_done(ssl);
