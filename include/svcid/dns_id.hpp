@@ -87,19 +87,25 @@ constexpr dns_id_verdict match_wildcard_label(std::string_view pattern, std::str
 } // namespace detail
 
 namespace detail {
-/// Whether Policy refuses a wildcard for `reference`'s parent domain because that domain is
-/// a public suffix (policy.hpp, public_suffixes); the lookup was made when the reference
-/// was parsed, so this is a bit test.
+/// Whether Policy refuses wildcards directly under public suffixes (policy.hpp,
+/// public_suffixes), and if so under the suffixes of which sections of the list.
 template <class Policy>
-constexpr bool wildcard_refused_as_public_suffix(const dns_reference& reference) noexcept {
+constexpr bool refused_suffix_sections(public_suffix_sections& sections) noexcept {
     switch (Policy::public_suffixes) {
     case public_suffix_wildcards::allowed: return false;
-    case public_suffix_wildcards::refuse_icann:
-        return reference.after_first_label_is_public_suffix(public_suffix_sections::icann);
-    case public_suffix_wildcards::refuse_icann_and_private:
-        return reference.after_first_label_is_public_suffix(public_suffix_sections::icann_and_private);
+    case public_suffix_wildcards::refuse_icann: sections = public_suffix_sections::icann; return true;
+    case public_suffix_wildcards::refuse_icann_and_private: break;
     }
+    sections = public_suffix_sections::icann_and_private;
     return true;
+}
+
+/// Whether Policy refuses a wildcard for `reference`'s parent domain because that domain is
+/// a public suffix; the lookup was made when the reference was parsed, so this is a bit test.
+template <class Policy>
+constexpr bool wildcard_refused_as_public_suffix(const dns_reference& reference) noexcept {
+    public_suffix_sections sections = public_suffix_sections::icann;
+    return refused_suffix_sections<Policy>(sections) && reference.after_first_label_is_public_suffix(sections);
 }
 
 /// The rest of match_dns_id() for a policy with partial wildcards: rare, so out of line.

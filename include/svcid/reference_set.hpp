@@ -198,11 +198,8 @@ private:
             // RFC 9525 §6.3: "*" stands for exactly one left-most label, above enough labels,
             // and not directly under a public suffix rfc9525 refuses (policy.hpp).
             if (name->label_count() < rfc9525::min_labels_after_wildcard) return false;
-            if (rfc9525::public_suffixes != public_suffix_wildcards::allowed &&
-                is_public_suffix(n, rfc9525::public_suffixes == public_suffix_wildcards::refuse_icann
-                                        ? public_suffix_sections::icann
-                                        : public_suffix_sections::icann_and_private))
-                return false;
+            public_suffix_sections sections = public_suffix_sections::icann;
+            if (detail::refused_suffix_sections<rfc9525>(sections) && is_public_suffix(n, sections)) return false;
             if (contains(kind::dns_parent, n) || contains(kind::dns_suffix, n)) return true;
         } else if (contains(kind::dns_exact, n)) {
             return true;

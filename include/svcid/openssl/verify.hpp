@@ -96,6 +96,16 @@ constexpr int verify_error_for(reference_type t) noexcept {
     return verify_error_application;
 }
 
+namespace detail {
+// The verify error of a policy's refusal: the refused reference's own code, or
+// verify_error_application when the policy names no single reference (none, or a
+// reference_set).
+inline int refusal_error(const identity_policy& policy, const match_result& r) noexcept {
+    return r.reference_index < policy.size() ? verify_error_for(policy.references()[r.reference_index].type())
+                                             : verify_error_application;
+}
+} // namespace detail
+
 /// The reference index of an outcome that names no reference.
 constexpr std::size_t no_reference_index = static_cast<std::size_t>(-1);
 
@@ -517,8 +527,7 @@ public:
         if (result_.matched()) {
             error_ = X509_V_OK;
         } else {
-            error_ = policy_.size() == 0 ? verify_error_application
-                                         : verify_error_for(policy_.references()[result_.reference_index].type());
+            error_ = detail::refusal_error(policy_, result_);
         }
         return error_;
     }
@@ -678,7 +687,7 @@ struct peer_outcome {
         const identity_policy& policy = context->policy();
         r = policy.check(openssl_certificate(peer));
         if (!r.matched()) {
-            if (policy.size() != 0) out.verify_error = verify_error_for(policy.references()[r.reference_index].type());
+            out.verify_error = detail::refusal_error(policy, r);
             return out;
         }
     }
@@ -802,8 +811,7 @@ inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callb
         const match_result r = policy.check(openssl_certificate(leaf));
         matched = r.matched();
         if (matched) return X509_V_OK;
-        return policy.size() == 0 ? verify_error_application
-                                  : verify_error_for(policy.references()[r.reference_index].type());
+        return detail::refusal_error(policy, r);
     };
     // With no application callback nothing can have changed the verify mode during this call.
     if (context_adopted == nullptr && !callbacks.chained) return verify_alone(preverify_ok, store, check_leaf);
