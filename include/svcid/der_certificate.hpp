@@ -24,6 +24,10 @@ SVCID_BEGIN_NAMESPACE
 
 class der_certificate;
 constexpr result<der_certificate> parse_der_certificate(std::string_view der SVCID_LIFETIMEBOUND) noexcept;
+namespace detail {
+constexpr bool scan_der_certificate(std::string_view der, der_certificate& out) noexcept;
+constexpr result<der_certificate> parse_der_certificate_exactly(std::string_view der) noexcept;
+} // namespace detail
 
 /// A certificate adapter (see svcid/presented.hpp) over one DER-encoded X.509 certificate.
 ///
@@ -68,7 +72,8 @@ public:
     constexpr std::string_view subject_alt_name_der() const noexcept { return san_; }
 
 private:
-    friend constexpr result<der_certificate> parse_der_certificate(std::string_view der) noexcept;
+    friend constexpr bool detail::scan_der_certificate(std::string_view der, der_certificate& out) noexcept;
+    friend constexpr result<der_certificate> detail::parse_der_certificate_exactly(std::string_view der) noexcept;
 
     std::string_view subject_;
     std::string_view san_;
@@ -82,22 +87,42 @@ constexpr std::size_t offset_in(std::string_view whole, std::string_view part) n
     return static_cast<std::size_t>(part.data() - whole.data());
 }
 
-} // namespace detail
+/// The element at `p` (before `end`) when it carries `tag` and a DER length of at most three
+/// octets: `p` moves to its content and `content_end` past it. Any other form, well formed
+/// or not, is false, and parse_der_certificate() then takes the exact reader, which knows
+/// every form and every error.
+SVCID_HOT_INLINE constexpr bool der_enter(const char*& p, const char* end, std::uint8_t tag,
+                                          const char*& content_end) noexcept {
+    const auto available = static_cast<std::size_t>(end - p);
+    if (available < 2 || static_cast<std::uint8_t>(p[0]) != tag) return false;
+    std::size_t length = static_cast<std::uint8_t>(p[1]);
+    std::size_t header = 2;
+    if (length >= 0x80) {
+        // Minimal long forms only (X.690 §10.1): each has a first octet that is not zero.
+        header += length & 0x7Fu;
+        if (header > 5 || header == 2 || available < header || p[2] == 0) return false;
+        length = 0;
+        for (std::size_t i = 2; i < header; ++i) length = (length << 8) | static_cast<std::uint8_t>(p[i]);
+        if (length < 0x80) return false;
+    }
+    if (length > available - header) return false;
+    p += header;
+    content_end = p + length;
+    return true;
+}
 
-/// Reads one DER X.509 certificate (RFC 5280 §4.1) far enough to find its subject and its
-/// subjectAltName extension; the signature is not checked (that is the TLS library's job,
-/// before identity checks). Every TBSCertificate field is framed and tag-checked; the
-/// subject's and the SAN's contents are read only when visited, so a broken SAN does not
-/// stop a caller from reporting it as such.
-///
-/// Errors: the DER reader's (`der_truncated`, `der_bad_tag`, `der_bad_length`,
-/// `der_indefinite_length`); `der_trailing_bytes` when anything follows the Certificate or
-/// a structure's last field; `certificate_malformed` for an empty or badly framed extension
-/// list, or a `critical` flag that is not DER (0xFF, or omitted for FALSE) — except an
-/// explicit FALSE on an extension other than the subjectAltName, which is accepted. The
-/// error offset is into `der`. Never allocates.
-constexpr result<der_certificate> parse_der_certificate(std::string_view der SVCID_LIFETIMEBOUND) noexcept {
-    using namespace detail;
+SVCID_HOT_INLINE constexpr bool der_skip(const char*& p, const char* end, std::uint8_t tag) noexcept {
+    const char* next = nullptr;
+    if (!der_enter(p, end, tag, next)) return false;
+    p = next;
+    return true;
+}
+
+SVCID_HOT_INLINE constexpr bool der_skip_optional(const char*& p, const char* end, std::uint8_t tag) noexcept {
+    return p == end || static_cast<std::uint8_t>(*p) != tag || der_skip(p, end, tag);
+}
+
+constexpr result<der_certificate> parse_der_certificate_exactly(std::string_view der) noexcept {
     auto fail = [der](errc code, std::string_view where, std::size_t at) noexcept {
         return result<der_certificate>{code, offset_in(der, where) + at};
     };
@@ -170,6 +195,92 @@ constexpr result<der_certificate> parse_der_certificate(std::string_view der SVC
         }
     }
     return out;
+}
+
+/// The common case of parse_der_certificate_exactly(), in one pass that keeps only the
+/// subject and the SAN: true with `out` filled when the certificate is one the exact reader
+/// accepts, with the same result; false, with `out` unspecified, when it cannot tell (any
+/// error, and any form it does not take: lengths of four octets, an explicit critical FALSE).
+/// It reads each element's header once and keeps nothing of the fields it only frames,
+/// which is what brings "DER in, answer out" near the cost of walking to the SAN.
+constexpr bool scan_der_certificate(std::string_view der, der_certificate& out) noexcept {
+    const char* p = der.data();
+    const char* const end = p + der.size();
+    const char* cert_end = nullptr;
+    const char* tbs_end = nullptr;
+    if (!der_enter(p, end, der_tag::sequence, cert_end) || cert_end != end) return false;
+    if (!der_enter(p, cert_end, der_tag::sequence, tbs_end)) return false;
+    const char* after_tbs = tbs_end;
+    if (!der_skip(after_tbs, cert_end, der_tag::sequence) || !der_skip(after_tbs, cert_end, der_tag::bit_string) ||
+        after_tbs != cert_end)
+        return false;
+
+    constexpr std::uint8_t explicit_tag = der_tag::context | der_tag::constructed;
+    if (!der_skip_optional(p, tbs_end, explicit_tag | 0) || !der_skip(p, tbs_end, der_tag::integer) ||
+        !der_skip(p, tbs_end, der_tag::sequence) || !der_skip(p, tbs_end, der_tag::sequence) ||
+        !der_skip(p, tbs_end, der_tag::sequence))
+        return false;
+    const char* const subject = p;
+    if (!der_skip(p, tbs_end, der_tag::sequence)) return false;
+    out.subject_ = std::string_view(subject, static_cast<std::size_t>(p - subject));
+    if (!der_skip(p, tbs_end, der_tag::sequence) || !der_skip_optional(p, tbs_end, der_tag::context | 1) ||
+        !der_skip_optional(p, tbs_end, der_tag::context | 2))
+        return false;
+    out.san_ = {};
+    out.san_state_ = san_state::absent;
+    out.san_critical_ = false;
+    if (p == tbs_end) return true;
+
+    const char* extensions_end = nullptr;
+    const char* list_end = nullptr;
+    if (!der_enter(p, tbs_end, explicit_tag | 3, extensions_end) || extensions_end != tbs_end ||
+        !der_enter(p, extensions_end, der_tag::sequence, list_end) || list_end != extensions_end || p == list_end)
+        return false;
+    while (p != list_end) {
+        const char* extension_end = nullptr;
+        const char* oid_end = nullptr;
+        if (!der_enter(p, list_end, der_tag::sequence, extension_end) ||
+            !der_enter(p, extension_end, der_tag::oid, oid_end))
+            return false;
+        const bool is_san = same_octets(std::string_view(p, static_cast<std::size_t>(oid_end - p)), oid::ce_subject_alt_name);
+        p = oid_end;
+        bool critical = false;
+        if (p != extension_end && static_cast<std::uint8_t>(*p) == der_tag::boolean) {
+            if (extension_end - p < 3 || p[1] != 1 || static_cast<std::uint8_t>(p[2]) != 0xFF) return false;
+            critical = true;
+            p += 3;
+        }
+        const char* value_end = nullptr;
+        if (!der_enter(p, extension_end, der_tag::octet_string, value_end) || value_end != extension_end) return false;
+        if (is_san) {
+            if (out.san_state_ != san_state::absent) return false;
+            out.san_state_ = san_state::present;
+            out.san_ = std::string_view(p, static_cast<std::size_t>(value_end - p));
+            out.san_critical_ = critical;
+        }
+        p = extension_end;
+    }
+    return true;
+}
+
+} // namespace detail
+
+/// Reads one DER X.509 certificate (RFC 5280 §4.1) far enough to find its subject and its
+/// subjectAltName extension; the signature is not checked (that is the TLS library's job,
+/// before identity checks). Every TBSCertificate field is framed and tag-checked; the
+/// subject's and the SAN's contents are read only when visited, so a broken SAN does not
+/// stop a caller from reporting it as such.
+///
+/// Errors: the DER reader's (`der_truncated`, `der_bad_tag`, `der_bad_length`,
+/// `der_indefinite_length`); `der_trailing_bytes` when anything follows the Certificate or
+/// a structure's last field; `certificate_malformed` for an empty or badly framed extension
+/// list, or a `critical` flag that is not DER (0xFF, or omitted for FALSE) — except an
+/// explicit FALSE on an extension other than the subjectAltName, which is accepted. The
+/// error offset is into `der`. Never allocates.
+constexpr result<der_certificate> parse_der_certificate(std::string_view der SVCID_LIFETIMEBOUND) noexcept {
+    der_certificate out;
+    if (detail::scan_der_certificate(der, out)) return out;
+    return detail::parse_der_certificate_exactly(der);
 }
 
 // The result views the bytes: a temporary string would be destroyed while it is in use

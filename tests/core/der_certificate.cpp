@@ -267,3 +267,67 @@ TEST_CASE("visits nothing from a default-constructed der_certificate", "[der_cer
     CHECK_FALSE(empty.visit_common_names(c));
     CHECK(c.ids.empty());
 }
+
+namespace {
+
+/// parse_der_certificate() takes a one-pass scan for the common case and the exact reader
+/// for the rest; the scan may say "cannot tell" anywhere, but when it says yes the exact
+/// reader must say the same, with the same views.
+bool scan_agrees_with_exact_reader(std::string_view der) {
+    svcid::der_certificate scanned;
+    if (!svcid::detail::scan_der_certificate(der, scanned)) return true;
+    const auto exact = svcid::detail::parse_der_certificate_exactly(der);
+    if (!exact) return false;
+    collector scanned_sans, exact_sans;
+    const bool same_state = scanned.visit_subject_alt_names(scanned_sans) == exact->visit_subject_alt_names(exact_sans);
+    auto same_view = [](std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); };
+    return same_state && same_view(scanned.subject_der(), exact->subject_der()) &&
+           same_view(scanned.subject_alt_name_der(), exact->subject_alt_name_der()) &&
+           scanned.san_is_critical() == exact->san_is_critical();
+}
+
+} // namespace
+
+TEST_CASE("the one-pass scan accepts only what the exact reader accepts, with the same result", "[der_certificate]") {
+    synthetic critical_san;
+    critical_san.extensions = {synthetic::extension("2.5.29.19", der::seq({})),
+                               synthetic::extension("2.5.29.17", der::seq({der::dns("a.example")}), true)};
+    synthetic explicit_false;
+    explicit_false.extensions = {der::seq({der::oid("2.5.29.19"), der::tlv(0x01, std::string(1, '\0')), der::tlv(0x04, der::seq({}))}),
+                                 synthetic::extension("2.5.29.17", der::seq({der::dns("a.example")}))};
+    synthetic twice;
+    twice.extensions = {twice.extensions[0], twice.extensions[0]};
+    synthetic unique_ids;
+    unique_ids.unique_ids = der::tlv(0x81, "\x00\x01") + der::tlv(0x82, "\x00\x02");
+    synthetic long_san;
+    long_san.extensions = {synthetic::extension("2.5.29.17", der::seq({der::dns(std::string(70000, 'a'))}))};
+    synthetic no_extensions;
+    no_extensions.with_extensions = false;
+    const std::vector<std::string> certificates = {std::string(svcid_test::example_certificate()), std::string(tiny_view()),
+                                                   synthetic{}.bytes(), critical_san.bytes(), explicit_false.bytes(),
+                                                   twice.bytes(), unique_ids.bytes(), no_extensions.bytes()};
+    std::size_t scanned = 0, compared = 0;
+    for (const std::string& whole : certificates) {
+        svcid::der_certificate unused;
+        scanned += svcid::detail::scan_der_certificate(whole, unused) ? 1 : 0;
+        for (std::size_t at = 0; at <= whole.size(); ++at) {
+            INFO("certificate of " << whole.size() << " octets, change at " << at);
+            CHECK(scan_agrees_with_exact_reader(std::string_view(whole).substr(0, at)));
+            if (at == whole.size()) continue;
+            for (const char octet : {'\x00', '\x01', '\x04', '\x30', '\x7F', '\x80', '\x81', '\x82', '\x83', '\xFF'}) {
+                std::string changed = whole;
+                changed[at] = octet;
+                CHECK(scan_agrees_with_exact_reader(changed));
+                ++compared;
+            }
+        }
+    }
+    // The scan takes the common shapes (the explicit FALSE and the doubled SAN go to the
+    // exact reader), and what it takes is the exact reader's answer.
+    CHECK(scanned == certificates.size() - 2);
+    CHECK(compared > 10000);
+    const std::string big = long_san.bytes();
+    svcid::der_certificate big_scan;
+    CHECK(svcid::detail::scan_der_certificate(big, big_scan));
+    CHECK(scan_agrees_with_exact_reader(big));
+}
