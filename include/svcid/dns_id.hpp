@@ -149,23 +149,22 @@ SVCID_HOT_INLINE constexpr bool match_dns_id(std::string_view presented, const d
     presented = detail::strip_trailing_dot(presented);
     const std::string_view ref = reference.name();
     // A default-constructed reference names nothing; only an empty presented name could
-    // equal it, and that must not count.
-    if (ref.empty()) return false;
-    if (presented.size() == ref.size() && detail::equals_folded(presented, ref)) return true;
+    // equal it, and that must not count (its wildcard_size is 0, so no wildcard can).
+    if (presented.size() == ref.size() && !ref.empty() && detail::equals_folded(presented, ref)) return true;
     if (!Policy::wildcards) return false;
     if (Policy::partial_wildcards) return detail::match_partial_wildcard<Policy>(presented, reference);
 
     // The left-most label can only be "*" itself, and the wildcard's tail must equal the
     // reference's: "*." plus the reference less its first label. Most names fail on that
-    // length (counted without forming the tail) or on their first octet. A one-label
-    // reference has no tail for a wildcard to stand before, whatever a policy's
+    // length (kept in the reference) or on their first octet. A one-label reference has no
+    // tail for a wildcard to stand before (its wildcard_size is 0), whatever a policy's
     // min_labels_after_wildcard says.
-    const std::size_t first = reference.first_label().size();
-    if (first == ref.size() || presented.size() != ref.size() - first + 1) return false;
+    const std::size_t wildcard_size = reference.wildcard_size();
+    if (presented.size() != wildcard_size || wildcard_size == 0) return false;
     if (presented[0] != '*' || presented[1] != '.') return false;
     if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;
-    const std::size_t tail = ref.size() - first - 1;
-    return detail::equals_folded(std::string_view(presented.data() + 2, tail), std::string_view(ref.data() + first + 1, tail)) &&
+    const std::size_t tail = wildcard_size - 2;
+    return detail::equals_folded(std::string_view(presented.data() + 2, tail), std::string_view(ref.data() + ref.size() - tail, tail)) &&
            !detail::wildcard_refused_as_public_suffix<Policy>(reference);
 }
 

@@ -60,6 +60,10 @@ public:
     }
     /// Number of labels (`api.example.com`: 3); a wildcard needs min_labels_after_wildcard + 1.
     constexpr std::size_t label_count() const noexcept { return label_count_; }
+    /// The size of the only whole-label wildcard that can name this reference, `*.` plus
+    /// after_first_label() (`*.example.com` for `api.example.com`: 13); 0 for a one-label
+    /// name. Kept so that the matcher refuses most presented names with one compare.
+    constexpr std::size_t wildcard_size() const noexcept { return wildcard_size_; }
     /// Whether after_first_label() is a public suffix under `sections` (public_suffix.hpp):
     /// then the only wildcard for this name, `*.` plus it, lies directly under a public
     /// suffix. Looked up once, when the reference is parsed.
@@ -85,6 +89,7 @@ private:
     std::uint8_t first_label_length_ = 0;
     std::uint8_t label_count_ = 0;
     std::uint8_t tail_suffix_ = 0;
+    std::uint8_t wildcard_size_ = 0;
 };
 
 namespace detail {
@@ -174,6 +179,7 @@ constexpr result<dns_reference> parse_dns_name(std::string_view input, bool look
     if (last_label_numeric) return {errc::numeric_last_label, label_start, label};
     ref.length_ = static_cast<std::uint8_t>(name.size());
     ref.label_count_ = static_cast<std::uint8_t>(label);
+    if (label > 1) ref.wildcard_size_ = static_cast<std::uint8_t>(name.size() - ref.first_label_length_ + 1);
     const std::string_view tail = ref.after_first_label();
     if (look_up_suffix && is_public_suffix(tail, public_suffix_sections::icann_and_private)) {
         ref.tail_suffix_ = dns_reference::any_suffix;

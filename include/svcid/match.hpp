@@ -331,7 +331,10 @@ struct san_visitor {
             cn_blocked = cn_blocked || blocks_cn_fallback(id);
         if (!reference_traits<Reference>::considers(id.kind)) return visit::next;
         ++out.candidates;
-        if (found || !reference_traits<Reference>::template matches<Policy>(reference, id)) return visit::next;
+        // Only a single-candidate type is visited after its match (to count the rest).
+        if ((reference_traits<Reference>::single_candidate && found) ||
+            !reference_traits<Reference>::template matches<Policy>(reference, id))
+            return visit::next;
         out.presented = id;
         found = true;
         return reference_traits<Reference>::single_candidate ? visit::next : visit::stop;

@@ -230,3 +230,12 @@ TEST_CASE("a wildcard never stands for a whole one-label name, even when a polic
     // public suffix, unless it also turns that check off: `com` is one (the list's ICANN section).
     CHECK_FALSE(match_dns_id<zero_labels>("*.com", ref("example.com")));
 }
+
+TEST_CASE("a default-constructed reference matches no name, not even an empty one or a bare wildcard") {
+    const svcid::dns_reference nothing;
+    for (const char* presented : {"", ".", "*", "*.", "*.*", "a"}) {
+        INFO(presented);
+        CHECK_FALSE(svcid::match_dns_id<svcid::rfc9525>(presented, nothing));
+        CHECK_FALSE(svcid::match_dns_id<svcid::rfc6125>(presented, nothing));
+    }
+}

@@ -14,6 +14,7 @@ TEST_CASE("a DNS reference is lower-cased once and loses one trailing dot (RFC 9
     CHECK(ref->first_label() == "api");
     CHECK(ref->after_first_label() == "example.com");
     CHECK(ref->label_count() == 3);
+    CHECK(ref->wildcard_size() == std::string("*.example.com").size());
 }
 
 TEST_CASE("a one-label reference has no tail") {
@@ -22,6 +23,8 @@ TEST_CASE("a one-label reference has no tail") {
     CHECK(ref->first_label() == "localhost");
     CHECK(ref->after_first_label().empty());
     CHECK(ref->label_count() == 1);
+    CHECK(ref->wildcard_size() == 0);
+    CHECK(svcid::dns_reference{}.wildcard_size() == 0);
 }
 
 TEST_CASE("DNS reference parsing is usable in constant expressions") {
