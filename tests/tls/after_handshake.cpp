@@ -73,9 +73,10 @@ void close_cleanly(SSL* ssl) {
     ERR_clear_error();
 }
 
-/// Runs `server(ssl)` in a thread and `client(ssl)` here, over a fresh socketpair.
+/// Runs `server(ssl)` in a thread and `client(ssl)` here, over a fresh socketpair. The
+/// client expects server.example.com per SSL, or only by its context's policy.
 void converse(SSL_CTX* client_ctx, SSL_CTX* server_ctx, const std::function<void(SSL*)>& client,
-              const std::function<void(SSL*)>& server) {
+              const std::function<void(SSL*)>& server, bool per_ssl_host = true) {
     // A side that writes after its peer hung up must see EPIPE, not die of SIGPIPE.
     static const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
     svcid_test::check(sigpipe_ignored ? 1 : 0, "signal(SIGPIPE)");
@@ -91,7 +92,8 @@ void converse(SSL_CTX* client_ctx, SSL_CTX* server_ctx, const std::function<void
     });
     {
         std::unique_ptr<SSL, svcid_test::ssl_free> ssl(SSL_new(client_ctx));
-        if (ssl && SSL_set_fd(ssl.get(), fds[0]) == 1 && svcid::verify_server_host(ssl.get(), "server.example.com"))
+        if (ssl && SSL_set_fd(ssl.get(), fds[0]) == 1 &&
+            (!per_ssl_host || svcid::verify_server_host(ssl.get(), "server.example.com")))
             client(ssl.get());
         close_cleanly(ssl.get());
         shutdown(fds[0], SHUT_RDWR);
@@ -339,5 +341,84 @@ TEST_CASE("RFC 5077 / RFC 8446 §4.6.1: a ticket from one SSL_CTX does not resum
         CHECK(home.accepted);
         CHECK(home.index == 0);
         CHECK(home.presented == "spiffe://example.org/ns/payments/sa/api");
+    }
+}
+
+namespace {
+
+/// What the client saw of an abbreviated TLS 1.2 renegotiation (RFC 5746 with the
+/// connection's own session offered, RFC 5246 §7.3), after it may have changed its policy.
+struct abbreviated_view {
+    bool first_accepted = false;
+    bool renegotiated = false;
+    bool resumed = false;
+    int reason = 0;  ///< ERR_GET_REASON of the client's first error
+    long verify_result = X509_V_OK;
+    bool accepted = false;
+    std::string presented;
+};
+
+svcid::identity_policy expect_host(const char* host) {
+    return svcid::identity_policy::make({*svcid::parse_reference(host)});
+}
+
+// The client expects server.example.com, first per SSL or by its context's policy; after the
+// first handshake the application switches that policy to `expected_after` and asks for an
+// abbreviated renegotiation.
+abbreviated_view renegotiate_abbreviated(bool per_ssl, const char* expected_after) {
+    context_ptr server_ctx = policy_server(TLS1_2_VERSION);
+    SSL_CTX_set_options(server_ctx.get(), SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+    context_ptr client_ctx = client_context(certs().payments, TLS1_2_VERSION);
+    if (!per_ssl) REQUIRE(svcid::set_identity_policy(client_ctx.get(), expect_host("server.example.com")));
+    abbreviated_view v;
+    seen unused;
+    converse(
+        client_ctx.get(), server_ctx.get(),
+        [&](SSL* ssl) {
+            if (SSL_connect(ssl) != 1 || !receive(ssl, "ok")) return;
+            v.first_accepted = svcid::peer_outcome_of(ssl).accepted;
+            const bool switched = per_ssl ? svcid::verify_server_host(ssl, expected_after) != nullptr
+                                          : svcid::set_identity_policy(client_ctx.get(), expect_host(expected_after));
+            if (!switched) return;
+            v.renegotiated = SSL_renegotiate_abbreviated(ssl) == 1 && SSL_do_handshake(ssl) == 1;
+            v.reason = ERR_GET_REASON(ERR_peek_error());
+            v.resumed = SSL_session_reused(ssl) == 1;
+            v.verify_result = SSL_get_verify_result(ssl);
+            const svcid::peer_outcome who = svcid::peer_outcome_of(ssl);
+            v.accepted = who.accepted;
+            v.presented = std::string(who.presented);
+            if (v.renegotiated) send(ssl, "hi");
+        },
+        [&](SSL* ssl) { serve(ssl, unused, [] { return true; }); }, per_ssl);
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("RFC 5746: an abbreviated renegotiation under a policy the server does not meet does not pass as verified",
+          "[tls][renegotiation]") {
+    for (const bool per_ssl : {true, false}) {
+        INFO((per_ssl ? "per-SSL policy" : "context policy"));
+        // The same name again: the session resumes and the server is still the one expected.
+        const abbreviated_view same = renegotiate_abbreviated(per_ssl, "server.example.com");
+        CHECK(same.first_accepted);
+        CHECK(same.renegotiated);
+        CHECK(same.resumed);
+        CHECK(same.verify_result == X509_V_OK);
+        CHECK(same.accepted);
+        CHECK(same.presented == "server.example.com");
+
+        // Another name. No certificate would be sent in an abbreviated handshake, so svcid's
+        // verify callback would never run.
+        const abbreviated_view other = renegotiate_abbreviated(per_ssl, "other.example.com");
+        INFO("renegotiated " << other.renegotiated << ", verify result " << other.verify_result << ", reason " << other.reason);
+        CHECK(other.first_accepted);
+        CHECK_FALSE(other.accepted);
+        CHECK(other.presented.empty());
+        // The new policy binds the SSL to its own session id context (its digest), which the
+        // connection's session does not carry, so OpenSSL refuses to offer the session and
+        // the renegotiation fails instead of resuming with a server the policy refuses.
+        CHECK_FALSE(other.renegotiated);
+        CHECK(other.reason == SSL_R_ATTEMPT_TO_REUSE_SESSION_IN_DIFFERENT_CONTEXT);
     }
 }
