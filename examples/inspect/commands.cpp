@@ -157,8 +157,13 @@ int decode_command(const named_file& input, bool requests, bool strict, json_wri
                    std::string& error) {
     error = input.file.error;
     std::vector<document_info> documents;
+    const keystore_info* store = input.file.keystore ? &*input.file.keystore : nullptr;
+    std::vector<const keystore_entry*> entry_of;  // by document, for a keystore's certificates
     for (const auto& object : input.file.objects) {
-        if (!requests && object.kind == object_kind::certificate) documents.push_back(describe_certificate(object.cert.get()));
+        if (!requests && object.kind == object_kind::certificate) {
+            documents.push_back(describe_certificate(object.cert.get()));
+            entry_of.push_back(store != nullptr && object.keystore_entry ? &store->entries[*object.keystore_entry] : nullptr);
+        }
         if (requests && object.kind == object_kind::request) documents.push_back(describe_request(object.request.get()));
     }
     if (error.empty() && documents.empty()) {
@@ -190,10 +195,16 @@ int decode_command(const named_file& input, bool requests, bool strict, json_wri
         json->begin_object().member("schema", json_schema).member("file", input.name).member("format", input.file.format);
         json->key(requests ? "requests" : "certificates").begin_array();
         for (const auto& d : documents) write_document_json(*json, d);
-        json->end_array().end_object();
+        json->end_array();
+        if (store != nullptr && !requests) write_keystore_json(*json, *store, input.file.objects);
+        json->end_object();
     } else {
         out += input.name + " (" + input.file.format + ")\n";
-        for (std::size_t i = 0; i < documents.size(); ++i) print_document_text(out, documents[i], i, documents.size());
+        if (store != nullptr && !requests) print_keystore_text(out, *store);
+        for (std::size_t i = 0; i < documents.size(); ++i) {
+            if (i < entry_of.size() && entry_of[i] != nullptr) out += "keystore entry \"" + entry_of[i]->alias + "\": ";
+            print_document_text(out, documents[i], i, documents.size());
+        }
     }
     return status;
 }
@@ -234,12 +245,19 @@ int keymatch_command(const std::vector<named_file>& inputs, json_writer* json, s
         key_info key;
     };
     std::vector<key_entry> entries;
+    struct unmatched_key {
+        std::string file, alias;
+    };
+    std::vector<unmatched_key> unmatched;  // keystore keys left encrypted for want of a password
     for (const auto& input : inputs) {
         if (!input.file.error.empty()) {
             failed_input = input.name;
             error = input.file.error;
             return exit_bad_input;
         }
+        if (input.file.keystore)
+            for (const auto& entry : input.file.keystore->entries)
+                if (entry.private_key && entry.key_state != "decrypted") unmatched.push_back({input.name, entry.alias});
         // Of the certificates and CSRs a file holds, the first is the one whose key counts
         // (the leaf of a chain); every key in the file counts.
         bool have_document = false;
@@ -264,24 +282,38 @@ int keymatch_command(const std::vector<named_file>& inputs, json_writer* json, s
     }
     bool same = true;
     for (const auto& e : entries) same = same && e.key.spki_sha256 == entries.front().key.spki_sha256;
+    // A key that could not be read cannot be said to match: "same" would be a guess.
+    const bool all_read = unmatched.empty();
 
     if (json != nullptr) {
-        json->begin_object().member("schema", json_schema).member("match", same).key("objects").begin_array();
+        json->begin_object().member("schema", json_schema).member("match", same && all_read).key("objects").begin_array();
         for (const auto& e : entries) {
             json->begin_object().member("file", e.file).member("kind", object_kind_name(e.kind)).key("key");
             write_key_json(*json, e.key);
             json->end_object();
         }
-        json->end_array().end_object();
+        json->end_array();
+        if (!all_read) {
+            json->key("not_matched").begin_array();
+            for (const auto& u : unmatched)
+                json->begin_object().member("file", u.file).member("alias", u.alias).member("reason", "encrypted: use --password-file").end_object();
+            json->end_array();
+        }
+        json->end_object();
     } else {
         for (const auto& e : entries) {
             out += e.file + ": " + object_kind_name(e.kind) + ", " + e.key.type;
             if (!e.key.curve.empty()) out += " " + e.key.curve;
             out += " " + std::to_string(e.key.bits) + " bits, SPKI SHA-256 " + e.key.spki_sha256 + "\n";
         }
-        out += same ? "all hold the same public key\n" : "the public keys DIFFER\n";
+        for (const auto& u : unmatched)
+            out += u.file + ": keystore entry \"" + u.alias + "\": private key encrypted, not matched (use --password-file)\n";
+        if (!all_read)
+            out += same ? "the keys read hold the same public key, but not every key was read\n" : "the public keys DIFFER\n";
+        else
+            out += same ? "all hold the same public key\n" : "the public keys DIFFER\n";
     }
-    return same ? exit_ok : exit_mismatch;
+    return same && all_read ? exit_ok : exit_mismatch;
 }
 
 } // namespace svcid_inspect

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ struct evp_pkey_free { void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_fr
 using x509_ptr = std::unique_ptr<X509, x509_free>;
 using x509_req_ptr = std::unique_ptr<X509_REQ, x509_req_free>;
 using pkey_ptr = std::unique_ptr<EVP_PKEY, evp_pkey_free>;
+// PKCS #8, encrypted and plain: PEM, DER and keystore keys all pass through them.
+struct x509_sig_free { void operator()(X509_SIG* p) const noexcept { X509_SIG_free(p); } };
+struct p8_free { void operator()(PKCS8_PRIV_KEY_INFO* p) const noexcept { PKCS8_PRIV_KEY_INFO_free(p); } };
 
 // ---- load.cpp ---------------------------------------------------------------------------
 
@@ -36,14 +40,32 @@ struct loaded_object {
     x509_ptr cert;
     x509_req_ptr request;
     pkey_ptr key;
+    std::optional<std::size_t> keystore_entry;  ///< a keystore's object: its index in keystore_info::entries
+};
+
+/// One entry of a Java keystore (keystore.cpp).
+struct keystore_entry {
+    std::string alias;    ///< display form (printable)
+    std::string created;  ///< the creation date the store records, "2026-12-03T11:05:00Z"
+    bool private_key = false;  ///< a private-key entry with its chain; else a trusted certificate
+    std::string key_state;     ///< private keys: "decrypted", or "encrypted" without a password
+    std::size_t certificates = 0;
+};
+
+struct keystore_info {
+    std::string type;  ///< "JKS" or "JCEKS"
+    std::uint32_t version = 0;
+    bool integrity_checked = false;  ///< the store's digest verified with the password
+    std::vector<keystore_entry> entries;
 };
 
 /// Everything a file holds, in file order, or why it could not be read (`error`, a phrase
 /// such as "truncated DER: ..."; empty on success).
 struct loaded_file {
-    std::string format;  ///< "PEM" or "DER"
+    std::string format;  ///< "PEM", "DER", "JKS" or "JCEKS"
     std::vector<loaded_object> objects;
     std::string error;
+    std::optional<keystore_info> keystore;  ///< set for a Java keystore
 };
 
 /// Reads `path`, PEM (any number of blocks) or DER (one or more concatenated objects).
@@ -54,6 +76,20 @@ bool read_input_file(const std::string& path, std::string& data, std::string& er
 loaded_file load_file(const std::string& path, const std::optional<std::string>& password);
 /// The same for bytes already read (the fuzz target's entry).
 loaded_file load_data(std::string_view data, const std::optional<std::string>& password);
+
+// ---- keystore.cpp -----------------------------------------------------------------------
+
+/// Whether `data` starts with the JKS or JCEKS magic number.
+bool is_keystore(std::string_view data);
+/// Reads a Java keystore into `file`: every entry's certificates, and with a password the
+/// integrity digest checked and each private key decrypted.
+void load_keystore(std::string_view data, loaded_file& file, const std::optional<std::string>& password);
+/// Decrypts one private-key entry's EncryptedPrivateKeyInfo (JKS or JCEKS key protection);
+/// an error phrase, or "" with `key` set.
+std::string decrypt_keystore_key(std::string_view protected_der, const std::string& password, pkey_ptr& key);
+/// Keeps only the objects of the entry named `alias`; false, with `error`, when `file` is
+/// no keystore or has no such entry.
+bool select_alias(loaded_file& file, const std::string& alias, std::string& error);
 
 // ---- describe.cpp -----------------------------------------------------------------------
 
@@ -165,6 +201,12 @@ void print_document_text(std::string& out, const document_info& d, std::size_t i
 class json_writer;
 void write_document_json(json_writer& json, const document_info& d);
 void write_key_json(json_writer& json, const key_info& key);
+
+/// The keystore's type, integrity and entries: text before its certificates, and JSON as
+/// the "keystore" member of a file object, whose entries name their certificates by index
+/// into the file's "certificates" (`objects` are the file's, in that order).
+void print_keystore_text(std::string& out, const keystore_info& store);
+void write_keystore_json(json_writer& json, const keystore_info& store, const std::vector<loaded_object>& objects);
 
 // ---- commands.cpp -----------------------------------------------------------------------
 

@@ -33,8 +33,6 @@ const char* object_kind_name(object_kind k) {
 namespace {
 
 struct bio_free { void operator()(BIO* p) const noexcept { BIO_free(p); } };
-struct x509_sig_free { void operator()(X509_SIG* p) const noexcept { X509_SIG_free(p); } };
-struct p8_free { void operator()(PKCS8_PRIV_KEY_INFO* p) const noexcept { PKCS8_PRIV_KEY_INFO_free(p); } };
 struct openssl_string_free { void operator()(char* p) const noexcept { OPENSSL_free(p); } };
 struct openssl_bytes_free { void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); } };
 struct pkcs7_free { void operator()(PKCS7* p) const noexcept { PKCS7_free(p); } };
@@ -433,7 +431,9 @@ loaded_file load_data(std::string_view data, const std::optional<std::string>& p
         file.error = "file too large";
         return file;
     }
-    if (data.find("-----BEGIN ") != std::string_view::npos)
+    if (is_keystore(data))
+        load_keystore(data, file, password);
+    else if (data.find("-----BEGIN ") != std::string_view::npos)
         load_pem(data, file, password);
     else
         load_der(data, file, password);

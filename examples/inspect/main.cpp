@@ -19,11 +19,11 @@ const char usage[] =
     "       svcid-inspect [--json] csr FILE...\n"
     "       svcid-inspect [--json] match FILE REFERENCE... [--policy rfc9525|rfc6125]\n"
     "                               [--type dns|ip|srv|uri|spiffe|email]\n"
-    "       svcid-inspect [--json] keymatch FILE... [--password-file F]\n"
+    "       svcid-inspect [--json] keymatch FILE... [--password-file F] [--alias A]\n"
     "       svcid-inspect serve [--port N]\n"
     "\n"
     "  cert      decode certificates (PEM or DER, every certificate of a chain,\n"
-    "            PKCS #7 and PKCS #12 files)\n"
+    "            PKCS #7 and PKCS #12 files, JKS and JCEKS keystores)\n"
     "  csr       decode certificate signing requests and check their self-signature\n"
     "  match     is the certificate (or CSR) in FILE valid for each REFERENCE?\n"
     "            Without --type the type is told by the text: spiffe://..., scheme://host,\n"
@@ -39,8 +39,9 @@ const char usage[] =
     "  --policy P        rfc9525 (default: SAN only, whole-label wildcards) or rfc6125\n"
     "                    (adds partial wildcards and the CN-ID fallback)\n"
     "  --type T          how to read every REFERENCE\n"
-    "  --password-file F the password for encrypted private keys and PKCS #12 files\n"
-    "                    (first line of F)\n"
+    "  --password-file F the password for encrypted private keys, PKCS #12 files and\n"
+    "                    keystores (first line of F)\n"
+    "  --alias A         cert, match, keymatch: only keystore entry A\n"
     "  --port N          serve: the port on 127.0.0.1 (default 0: a free one)\n"
     "\n"
     "exit status: 0 all good, 1 some reference or key does not match (or, with --strict,\n"
@@ -55,6 +56,7 @@ struct options {
     std::string type;
     std::optional<std::string> password_file;
     std::optional<std::string> port;
+    std::optional<std::string> alias;
 };
 
 int fail(const std::string& message) {
@@ -101,6 +103,29 @@ bool read_password(const options& o, std::optional<std::string>& password) {
     return true;
 }
 
+/// `path` loaded; with --alias, a keystore keeps only that entry (other files are left whole,
+/// so keymatch can set one entry beside a certificate file).
+loaded_file load_input(const options& o, const std::string& path, const std::optional<std::string>& password) {
+    loaded_file file = load_file(path, password);
+    if (o.alias && file.error.empty() && file.keystore) select_alias(file, *o.alias, file.error);
+    return file;
+}
+
+/// --alias names an entry of a keystore: given with no keystore among the inputs it is a
+/// mistake, not something to ignore.
+bool alias_used(const options& o, const std::vector<named_file>& inputs) {
+    if (!o.alias) return true;
+    for (const auto& input : inputs)
+        if (input.file.keystore || !input.file.error.empty()) return true;
+    fail("--alias names a keystore entry, and no FILE is a keystore");
+    return false;
+}
+bool alias_used(const options& o, const loaded_file& file) {
+    if (!o.alias || file.keystore || !file.error.empty()) return true;
+    fail("--alias names a keystore entry, and FILE is no keystore");
+    return false;
+}
+
 int run_decode(const options& o, bool requests) {
     if (o.arguments.empty()) return fail(std::string(o.command) + ": no FILE given");
     std::optional<std::string> password;
@@ -108,12 +133,14 @@ int run_decode(const options& o, bool requests) {
     std::string out;
     json_writer json(out);
     if (o.json) json.begin_array();
+    std::vector<named_file> inputs;
+    for (const auto& path : o.arguments) inputs.push_back({path, load_input(o, path, password)});
+    if (!alias_used(o, inputs)) return exit_bad_input;
     int status = exit_ok;
-    for (const auto& path : o.arguments) {
+    for (const auto& input : inputs) {
         std::string error;
-        const int file_status =
-            decode_command({path, load_file(path, password)}, requests, o.strict, o.json ? &json : nullptr, out, error);
-        if (file_status == exit_bad_input) file_error(path, error);
+        const int file_status = decode_command(input, requests, o.strict, o.json ? &json : nullptr, out, error);
+        if (file_status == exit_bad_input) file_error(input.name, error);
         status = std::max(status, file_status);
     }
     if (o.json) json.end_array();
@@ -141,7 +168,8 @@ int run_match(const options& o) {
     std::optional<std::string> password;
     if (!read_password(o, password)) return exit_bad_input;
     const std::string& path = o.arguments[0];
-    const named_file input{path, load_file(path, password)};
+    const named_file input{path, load_input(o, path, password)};
+    if (!alias_used(o, input.file)) return exit_bad_input;
     std::string out;
     json_writer json(out);
     const int status = match_command(input, references, o.policy, o.json ? &json : nullptr, out, error);
@@ -156,9 +184,10 @@ int run_keymatch(const options& o) {
     if (!read_password(o, password)) return exit_bad_input;
     std::vector<named_file> inputs;
     for (const auto& path : o.arguments) {
-        inputs.push_back({path, load_file(path, password)});
+        inputs.push_back({path, load_input(o, path, password)});
         if (!inputs.back().file.error.empty()) return file_error(path, inputs.back().file.error);
     }
+    if (!alias_used(o, inputs)) return exit_bad_input;
     std::string out;
     std::string error;
     std::string failed;
@@ -193,12 +222,14 @@ int run(int argc, char** argv) {
             } else if (arg == "--version") {
                 emit(std::string("svcid-inspect ") + SVCID_INSPECT_VERSION + " (" + OpenSSL_version(OPENSSL_VERSION) + ")\n");
                 return exit_ok;
-            } else if (arg == "--policy" || arg == "--type" || arg == "--password-file" || arg == "--port") {
+            } else if (arg == "--policy" || arg == "--type" || arg == "--password-file" || arg == "--port" ||
+                       arg == "--alias") {
                 auto v = value();
                 if (!v) return fail(arg + " needs a value");
                 if (arg == "--policy") o.policy = *v;
                 else if (arg == "--type") o.type = *v;
                 else if (arg == "--port") o.port = *v;
+                else if (arg == "--alias") o.alias = *v;
                 else o.password_file = *v;
             } else {
                 return fail("unknown option \"" + printable(arg, true) + "\" (see --help)");

@@ -256,4 +256,52 @@ void write_document_json(json_writer& json, const document_info& d) {
     json.end_object();
 }
 
+namespace {
+
+const char* entry_kind(const keystore_entry& entry) { return entry.private_key ? "private key" : "trusted certificate"; }
+
+const char* integrity_text(const keystore_info& store) {
+    return store.integrity_checked ? "verified" : "not checked (no --password-file)";
+}
+
+} // namespace
+
+void print_keystore_text(std::string& out, const keystore_info& store) {
+    out += store.type + " keystore, version " + std::to_string(store.version) + ", " +
+           std::to_string(store.entries.size()) + (store.entries.size() == 1 ? " entry" : " entries") +
+           ", integrity " + integrity_text(store) + "\n";
+    for (const auto& entry : store.entries) {
+        out += "  \"" + entry.alias + "\": " + entry_kind(entry) + ", created " + entry.created;
+        if (entry.private_key) {
+            out += ", " + std::to_string(entry.certificates) + (entry.certificates == 1 ? " certificate" : " certificates");
+            out += entry.key_state == "decrypted" ? ", key decrypted" : ", key encrypted (not matched)";
+        }
+        out += '\n';
+    }
+}
+
+void write_keystore_json(json_writer& json, const keystore_info& store, const std::vector<loaded_object>& objects) {
+    json.key("keystore").begin_object().member("type", store.type).member("version", static_cast<long long>(store.version));
+    json.member("integrity", store.integrity_checked ? "verified" : "not checked");
+    json.key("entries").begin_array();
+    for (std::size_t i = 0; i < store.entries.size(); ++i) {
+        const keystore_entry& entry = store.entries[i];
+        json.begin_object().member("alias", entry.alias).member("created", entry.created).member("kind", entry_kind(entry));
+        json.key("key");
+        if (entry.private_key)
+            json.string(entry.key_state);
+        else
+            json.null();
+        json.key("certificates").begin_array();
+        long long index = 0;
+        for (const auto& object : objects) {
+            if (object.kind != object_kind::certificate) continue;
+            if (object.keystore_entry == i) json.number(index);
+            ++index;
+        }
+        json.end_array().end_object();
+    }
+    json.end_array().end_object();
+}
+
 } // namespace svcid_inspect

@@ -1,5 +1,6 @@
-// svcid-inspect's loader and decoder on arbitrary file contents: PEM, DER, PKCS #7 and
-// PKCS #12 guessing, then every field decoded and rendered as text and JSON. A crash, a
+// svcid-inspect's loader and decoder on arbitrary file contents: PEM, DER, PKCS #7, PKCS #12
+// and Java keystore (JKS, JCEKS) guessing, then every field decoded and rendered as text and
+// JSON. A crash, a
 // leak or undefined behaviour here is a crash of `svcid-inspect cert` on a hostile file.
 #include "inspect.hpp"
 #include "json_writer.hpp"
@@ -30,5 +31,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     json.end_array();
+    if (file.keystore) {
+        print_keystore_text(text, *file.keystore);
+        write_keystore_json(json, *file.keystore, file.objects);
+    }
+    // Without a password a keystore's digest goes unchecked, so its structure is all that
+    // stands between the bytes and the decoders.
+    (void)load_data(bytes, std::nullopt);
+    // A fuzzer cannot forge the store's SHA-1 digest, which guards the key decryption: feed
+    // the decryption the bytes directly as a protected key.
+    pkey_ptr key;
+    (void)decrypt_keystore_key(bytes, "fuzz", key);
     return 0;
 }

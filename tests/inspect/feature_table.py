@@ -41,12 +41,15 @@ EVIDENCE = {
     "a published JSON Schema for that output": [("validate_schema.py", "svcid-inspect.schema.json")],
     "runs on your machine, offline": [("serve_guards.py", 'listens on 127.0.0.1 only')],
     "never needs a private key sent to a third party": [("serve_guards.py", 'b"PRIVATE KEY-----" not in body')],
+    "JCEKS / JKS keystores": [
+        ("inspect.cpp", 'TEST_CASE("cert reads JKS and JCEKS keystores: every entry with its alias and date'),
+        ("inspect.cpp", 'TEST_CASE("keymatch pairs a keystore\'s decrypted key with its certificate'),
+        ("inspect.cpp", 'TEST_CASE("a keystore with a wrong password exits 2 (integrity check failed)')],
 }
 
 
 # Rows the other tools have and svcid-inspect does not yet: they must say "no", not be left out.
 NOT_DONE = {
-    "JCEKS / JKS keystores": "certigo reads Java keystores",
     "fetch a server's certificate chain": "openssl s_client, step and certigo connect to a server",
 }
 

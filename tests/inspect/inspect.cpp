@@ -1025,3 +1025,158 @@ TEST_CASE("keymatch reads a PKCS #1 RSA PUBLIC KEY (RFC 8017 §A.1.1)") {
     CHECK(contains(same.out, pem_file + ": public key, RSA 2048 bits"));
     CHECK(inspect({"keymatch", write_file("pkcs1-other.crt", pem_of(other.cert.get())), pem_file}).status == 1);
 }
+
+// ---- Java keystores -----------------------------------------------------------------
+// The stores are keytool's own (scripts/gen_keystores.sh), committed with the PEM files they
+// were made from, so these tests need no Java.
+
+namespace {
+
+std::string keystore_file(const std::string& name) { return std::string(SVCID_KEYSTORE_DATA) + "/" + name; }
+
+x509_ptr read_pem_certificate(const std::string& path) {
+    const std::string text = read_file(path);
+    std::unique_ptr<BIO, bio_free> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    x509_ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    check(cert != nullptr, "PEM_read_bio_X509");
+    return cert;
+}
+
+/// The SHA-256 fingerprint of the certificate `entry` of a `cert --json` file object lists at `position`.
+std::string entry_fingerprint(const json_value& file, const json_value& entry, std::size_t position) {
+    const auto index = static_cast<std::size_t>(entry["certificates"][position].number);
+    return file["certificates"][index]["sha256_fingerprint"].string;
+}
+
+const json_value* entry_named(const json_value& file, const std::string& alias) {
+    const json_value& entries = file["keystore"]["entries"];
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        if (entries[i]["alias"].string == alias) return &entries[i];
+    return nullptr;
+}
+
+const char* const keystores[] = {"store.jks", "store.jceks"};
+
+} // namespace
+
+TEST_CASE("cert reads JKS and JCEKS keystores: every entry with its alias and date, fingerprints as the PEM originals'") {
+    const std::string ca = fingerprint(read_pem_certificate(keystore_file("ca.pem")).get());
+    const std::string rsa = fingerprint(read_pem_certificate(keystore_file("rsa.pem")).get());
+    const std::string ec = fingerprint(read_pem_certificate(keystore_file("ec.pem")).get());
+    for (const char* name : keystores) {
+        const std::string store = keystore_file(name);
+        const std::string type = std::string(name) == "store.jks" ? "JKS" : "JCEKS";
+        const run_result text = inspect({"cert", store, "--password-file", keystore_file("password.txt")});
+        INFO(name << "\n" << text.err);
+        REQUIRE(text.status == 0);
+        CHECK(contains(text.out, type + " keystore, version 2, 3 entries, integrity verified\n"));
+        CHECK(contains(text.out, "\"example-root\": trusted certificate, created 20"));
+        CHECK(contains(text.out, "\"rsa-server\": private key, created 20"));
+        CHECK(contains(text.out, ", 2 certificates, key decrypted\n"));
+        CHECK(contains(text.out, "keystore entry \"ec-server\": certificate"));
+        CHECK(contains(text.out, "certificate 4 of 4\n"));
+
+        const json_value root = parse_json(inspect({"--json", "cert", store}).out);
+        const json_value& file = root[0];
+        CHECK(file["format"].string == type);
+        CHECK(file["keystore"]["integrity"].string == "not checked");
+        REQUIRE(file["certificates"].size() == 4);
+        const json_value* root_entry = entry_named(file, "example-root");
+        const json_value* rsa_entry = entry_named(file, "rsa-server");
+        const json_value* ec_entry = entry_named(file, "ec-server");
+        REQUIRE(root_entry != nullptr);
+        REQUIRE(rsa_entry != nullptr);
+        REQUIRE(ec_entry != nullptr);
+        CHECK((*root_entry)["kind"].string == "trusted certificate");
+        CHECK((*root_entry)["key"].is_null());
+        CHECK((*rsa_entry)["key"].string == "encrypted");
+        CHECK(contains((*rsa_entry)["created"].string, "T"));
+        CHECK(entry_fingerprint(file, *root_entry, 0) == ca);
+        // A private-key entry's chain is in the order keytool keeps it: leaf first.
+        REQUIRE((*rsa_entry)["certificates"].size() == 2);
+        CHECK(entry_fingerprint(file, *rsa_entry, 0) == rsa);
+        CHECK(entry_fingerprint(file, *rsa_entry, 1) == ca);
+        CHECK(entry_fingerprint(file, *ec_entry, 0) == ec);
+    }
+}
+
+TEST_CASE("keymatch pairs a keystore's decrypted key with its certificate and with the original key, and not with another") {
+    const std::string password = keystore_file("password.txt");
+    for (const char* name : keystores) {
+        const std::string store = keystore_file(name);
+        INFO(name);
+        const run_result same = inspect({"keymatch", keystore_file("rsa.pem"), store, "--alias", "rsa-server", "--password-file", password});
+        INFO(same.out << same.err);
+        CHECK(same.status == 0);
+        CHECK(contains(same.out, store + ": private key, RSA 2048 bits"));
+        // The decrypted key is the very key OpenSSL made, not just one with the same public half.
+        CHECK(inspect({"keymatch", keystore_file("ec.key"), store, "--alias", "ec-server", "--password-file", password}).status == 0);
+        CHECK(inspect({"keymatch", keystore_file("ec.pem"), store, "--alias", "rsa-server", "--password-file", password}).status == 1);
+        CHECK(inspect({"keymatch", keystore_file("rsa.key"), store, "--alias", "ec-server", "--password-file", password}).status == 1);
+        // --alias must name an entry that is there, of a file that is a keystore.
+        const run_result missing = inspect({"keymatch", keystore_file("rsa.pem"), store, "--alias", "nope"});
+        CHECK(missing.status == 2);
+        CHECK(contains(missing.err, "the keystore has no entry \"nope\""));
+        CHECK(inspect({"cert", keystore_file("rsa.pem"), "--alias", "rsa-server"}).status == 2);
+        // match reads the entry's chain and finds its leaf.
+        CHECK(inspect({"match", store, "--alias", "rsa-server", "rsa.keystore.example"}).status == 0);
+    }
+}
+
+TEST_CASE("a keystore with a wrong password exits 2 (integrity check failed), without one its keys are not matched") {
+    for (const char* name : keystores) {
+        const std::string store = keystore_file(name);
+        INFO(name);
+        const run_result wrong = inspect({"cert", store, "--password-file", keystore_file("wrong-password.txt")});
+        CHECK(wrong.status == 2);
+        CHECK(contains(wrong.err, "keystore integrity check failed"));
+        CHECK(wrong.out.empty());
+        const run_result wrong_keys = inspect({"--json", "keymatch", keystore_file("rsa.pem"), store, "--alias", "rsa-server",
+                                               "--password-file", keystore_file("wrong-password.txt")});
+        CHECK(wrong_keys.status == 2);
+        CHECK(!contains(wrong_keys.out, "private key"));
+
+        const run_result none = inspect({"cert", store});
+        CHECK(none.status == 0);
+        CHECK(contains(none.out, "integrity not checked (no --password-file)"));
+        CHECK(contains(none.out, "key encrypted (not matched)"));
+        CHECK(contains(none.out, "subject:             CN=rsa.keystore.example\n"));
+        const run_result unmatched = inspect({"--json", "keymatch", keystore_file("rsa.pem"), store, "--alias", "rsa-server"});
+        CHECK(unmatched.status == 1);
+        const json_value km = parse_json(unmatched.out);
+        CHECK(km["match"].boolean == false);
+        REQUIRE(km["objects"].size() == 2);
+        CHECK(km["objects"][1]["kind"].string == "certificate");
+        REQUIRE(km["not_matched"].size() == 1);
+        CHECK(km["not_matched"][0]["alias"].string == "rsa-server");
+    }
+}
+
+TEST_CASE("a truncated keystore or one with a flipped byte exits 2 with a reason, never a crash") {
+    const std::string password = keystore_file("password.txt");
+    for (const char* name : keystores) {
+        const std::string bytes = read_file(keystore_file(name));
+        INFO(name);
+        // Cuts inside the header, an alias, a certificate's length and body, and the digest.
+        for (const std::size_t length : {std::size_t{5}, std::size_t{13}, std::size_t{20}, std::size_t{40},
+                                         bytes.size() / 2, bytes.size() - 21, bytes.size() - 1}) {
+            const std::string cut = write_file("cut-" + std::string(name), bytes.substr(0, length));
+            const run_result r = inspect({"cert", cut});
+            INFO("length " << length << ": " << r.err);
+            CHECK(r.status == 2);
+            CHECK(contains(r.err, "truncated keystore: "));
+        }
+        std::string flipped = bytes;
+        flipped[bytes.size() / 2] = static_cast<char>(flipped[bytes.size() / 2] ^ 0x01);
+        const std::string file = write_file("flipped-" + std::string(name), flipped);
+        const run_result checked = inspect({"cert", file, "--password-file", password});
+        CHECK(checked.status == 2);
+        CHECK(contains(checked.err, "keystore integrity check failed"));
+        // Without the password nothing checks the digest: the flip shows, or breaks a decode.
+        const int unchecked = inspect({"cert", file}).status;
+        CHECK((unchecked == 0 || unchecked == 2));
+        std::string extra = bytes + "x";
+        CHECK(contains(inspect({"cert", write_file("extra-" + std::string(name), extra)}).err,
+                       "bytes after the keystore's integrity digest"));
+    }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Runs every svcid-inspect command with --json on files made here with the openssl CLI, and
-validates each document against docs/svcid-inspect.schema.json.
+"""Runs every svcid-inspect command with --json on files made here with the openssl CLI and on
+the committed Java keystores, and validates each document against
+docs/svcid-inspect.schema.json.
 
 The validator implements the part of JSON Schema 2020-12 that the schema uses (type, const,
 enum, required, properties, additionalProperties: false, items, oneOf, $ref into $defs), so
@@ -69,6 +70,7 @@ def openssl(*args, cwd):
 
 def main():
     tool, schema_path = sys.argv[1], sys.argv[2]
+    keystores = os.path.abspath(sys.argv[3])  # the committed Java keystores (scripts/gen_keystores.sh)
     with open(schema_path, encoding="utf-8") as f:
         schema = json.load(f)
     with tempfile.TemporaryDirectory() as d:
@@ -87,6 +89,8 @@ def main():
         openssl("pkcs12", "-export", "-in", "rsa.pem", "-inkey", "rsa.key", "-out", "rsa.p12", "-passout", "pass:", cwd=d)
         with open(os.path.join(d, "bad.pem"), "w") as f:
             f.write("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")
+        keystores = os.path.abspath(sys.argv[3])
+        store_pw = os.path.join(keystores, "password.txt")
         runs = [
             ["cert", "rsa.pem", "ec.pem"],
             ["cert", "rsa.pem", "bad.pem"],
@@ -97,6 +101,11 @@ def main():
             ["keymatch", "rsa.pem", "ec.key"],
             ["cert", "chain.p7b", "rsa.p12"],
             ["keymatch", "rsa.pem", "rsa.p12"],
+            ["cert", os.path.join(keystores, "store.jks")],
+            ["cert", os.path.join(keystores, "store.jceks"), "--password-file", store_pw],
+            ["keymatch", os.path.join(keystores, "rsa.pem"), os.path.join(keystores, "store.jks"), "--alias", "rsa-server"],
+            ["keymatch", os.path.join(keystores, "rsa.pem"), os.path.join(keystores, "store.jceks"),
+             "--alias", "rsa-server", "--password-file", store_pw],
         ]
         failures = 0
         for args in runs:

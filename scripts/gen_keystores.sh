@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Makes the Java keystores svcid-inspect's keystore tests read (tests/data/keystores), with
+# Java's keytool from keys and certificates OpenSSL makes, and keeps the PEM originals beside
+# them so the tests can compare fingerprints and keys without Java (CI has none).
+#
+#   scripts/gen_keystores.sh [OUT_DIR]      (default tests/data/keystores)
+#
+# Each store (store.jks, store.jceks) holds three entries:
+#   rsa-server    a private key (RSA 2048) with a two-certificate chain: leaf, then the CA
+#   ec-server     a private key (EC P-256) with its one self-signed certificate
+#   example-root  a trusted-certificate entry: the CA
+# Both are written with the store password in password.txt, which is also each key's
+# password (keytool -importkeystore keeps the source password for the keys).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$here/tests/data/keystores}
+password=changeit
+days=36500  # the tests must not start failing on a date
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days "$days" \
+  -subj "/O=svcid test/CN=Keystore Test Root CA" \
+  -addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+openssl req -new -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.csr \
+  -subj "/CN=rsa.keystore.example" 2>/dev/null
+openssl x509 -req -in rsa.csr -CA ca.pem -CAkey ca.key -set_serial 2 -days "$days" -out rsa.pem \
+  -extfile <(printf 'subjectAltName=DNS:rsa.keystore.example\nbasicConstraints=CA:false\n') 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ec.key -out ec.pem -days "$days" \
+  -subj "/CN=ec.keystore.example" -addext subjectAltName=DNS:ec.keystore.example 2>/dev/null
+
+openssl pkcs12 -export -in rsa.pem -certfile ca.pem -inkey rsa.key -name rsa-server -out rsa.p12 \
+  -passout "pass:$password"
+openssl pkcs12 -export -in ec.pem -inkey ec.key -name ec-server -out ec.p12 -passout "pass:$password"
+
+for type in JKS JCEKS; do
+  store=store.$(echo "$type" | tr 'A-Z' 'a-z')
+  rm -f "$store"
+  for p12 in rsa.p12 ec.p12; do
+    keytool -importkeystore -noprompt -srckeystore "$p12" -srcstoretype PKCS12 -srcstorepass "$password" \
+      -destkeystore "$store" -deststoretype "$type" -deststorepass "$password" 2>/dev/null >/dev/null
+  done
+  keytool -importcert -noprompt -alias example-root -file ca.pem -keystore "$store" -storetype "$type" \
+    -storepass "$password" >/dev/null 2>&1
+  keytool -list -keystore "$store" -storetype "$type" -storepass "$password" >/dev/null 2>&1
+  cp "$store" "$out/"
+done
+# The PKCS #8 forms of the keys, to compare what the keystore decrypts against.
+openssl pkey -in rsa.key -out "$out/rsa.key"
+openssl pkey -in ec.key -out "$out/ec.key"
+cp ca.pem rsa.pem ec.pem "$out/"
+printf '%s\n' "$password" > "$out/password.txt"
+echo "wrong-$password" > "$out/wrong-password.txt"
+echo "wrote $(cd "$out" && ls | tr '\n' ' ')to $out"
