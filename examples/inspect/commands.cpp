@@ -316,4 +316,40 @@ int keymatch_command(const std::vector<named_file>& inputs, json_writer* json, s
     return same && all_read ? exit_ok : exit_mismatch;
 }
 
+int fetch_command(const std::string& server, const fetched_chain& fetched, const parsed_reference& reference,
+                  const std::string& policy, json_writer* json, std::string& out) {
+    std::vector<document_info> chain;
+    for (const auto& object : fetched.file.objects) chain.push_back(describe_certificate(object.cert.get()));
+    X509* leaf = fetched.file.objects.front().cert.get();
+    if (json != nullptr) {
+        json->begin_object().member("schema", json_schema).member("server", server).member("address", fetched.address);
+        json->key("servername");
+        if (fetched.servername.empty())
+            json->null();
+        else
+            json->string(printable(fetched.servername, true));
+        json->member("protocol", fetched.protocol).member("cipher", fetched.cipher);
+        json->key("certificates").begin_array();
+        for (const auto& d : chain) write_document_json(*json, d);
+        json->end_array();
+        json->key("verification").begin_object().member("verified", fetched.verified).member("trust", fetched.trust);
+        json->key("error");
+        if (fetched.verified)
+            json->null();
+        else
+            json->string(fetched.verify_error);
+        json->end_object().key("identity");
+    } else {
+        out += server + " (" + fetched.address + ", " + fetched.protocol + ", " + fetched.cipher + ", SNI " +
+               (fetched.servername.empty() ? std::string("none") : "\"" + printable(fetched.servername, true) + "\"") + ")\n";
+        out += "the server presented " + std::to_string(chain.size()) + (chain.size() == 1 ? " certificate\n" : " certificates\n");
+        for (std::size_t i = 0; i < chain.size(); ++i) print_document_text(out, chain[i], i, chain.size());
+        out += fetched.verified ? "chain: verified against " + fetched.trust + "\n"
+                                : "chain: NOT verified against " + fetched.trust + ": " + fetched.verify_error + "\n";
+    }
+    const int identity = match_with(server, svcid::openssl_certificate{leaf}, chain.front(), {reference}, policy, json, out);
+    if (json != nullptr) json->end_object();
+    return identity == exit_ok && fetched.verified ? exit_ok : exit_mismatch;
+}
+
 } // namespace svcid_inspect

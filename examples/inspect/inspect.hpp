@@ -91,6 +91,37 @@ std::string decrypt_keystore_key(std::string_view protected_der, const std::stri
 /// no keystore or has no such entry.
 bool select_alias(loaded_file& file, const std::string& alias, std::string& error);
 
+// ---- fetch.cpp --------------------------------------------------------------------------
+
+/// HOST[:PORT] as `fetch` takes it: a name, an IPv4 address, or an IPv6 address in brackets.
+struct server_address {
+    std::string host;
+    unsigned short port = 443;
+    bool is_ip = false;  ///< no SNI is sent for an address (RFC 6066 §3)
+};
+/// False, with `error`, when `text` is no HOST[:PORT].
+bool parse_server_address(const std::string& text, server_address& out, std::string& error);
+
+struct fetch_settings {
+    std::optional<std::string> servername;  ///< SNI instead of the host
+    std::optional<std::string> ca_file;     ///< trust anchors instead of the system store
+    int timeout_ms = 10000;                 ///< for connect and handshake together
+};
+
+/// What the server presented, and OpenSSL's verdict on the chain (the name is not checked).
+struct fetched_chain {
+    std::string address;     ///< the address connected to, "192.0.2.1:443"
+    std::string servername;  ///< the SNI sent, empty for none
+    std::string protocol, cipher;
+    loaded_file file;        ///< the chain as sent, leaf first
+    bool verified = false;
+    std::string verify_error;  ///< X509_verify_cert_error_string, when not verified
+    std::string trust;         ///< what was trusted: the --ca-file, or the system store
+};
+/// Connects, handshakes and keeps the chain; an error phrase (no connection, no handshake,
+/// timed out) or "". Sends no application data.
+std::string fetch_chain(const server_address& server, const fetch_settings& settings, fetched_chain& out);
+
 // ---- describe.cpp -----------------------------------------------------------------------
 
 struct key_info {
@@ -244,6 +275,12 @@ int match_command(const named_file& input, const std::vector<parsed_reference>& 
 /// `failed_input` names the input that made it exit_bad_input.
 int keymatch_command(const std::vector<named_file>& inputs, json_writer* json, std::string& out, std::string& error,
                      std::string& failed_input);
+
+/// `fetch`'s report: the chain decoded as `cert` decodes it, the chain's verdict, and the
+/// identity check of `reference` against the leaf as `match` prints it. exit_ok when both
+/// pass, else exit_mismatch.
+int fetch_command(const std::string& server, const fetched_chain& fetched, const parsed_reference& reference,
+                  const std::string& policy, json_writer* json, std::string& out);
 
 // ---- serve.cpp --------------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ const char usage[] =
     "       svcid-inspect [--json] match FILE REFERENCE... [--policy rfc9525|rfc6125]\n"
     "                               [--type dns|ip|srv|uri|spiffe|email]\n"
     "       svcid-inspect [--json] keymatch FILE... [--password-file F] [--alias A]\n"
+    "       svcid-inspect [--json] fetch HOST[:PORT] [--servername NAME] [--name REFERENCE]\n"
+    "                               [--ca-file F] [--timeout SECONDS] [--policy P] [--type T]\n"
     "       svcid-inspect serve [--port N]\n"
     "\n"
     "  cert      decode certificates (PEM or DER, every certificate of a chain,\n"
@@ -29,8 +31,12 @@ const char usage[] =
     "            Without --type the type is told by the text: spiffe://..., scheme://host,\n"
     "            local@domain, an IP address, else a DNS name (SRV-IDs need --type srv).\n"
     "  keymatch  do the certificates, CSRs and keys in FILE... hold the same public key?\n"
-    "  serve     all of the above as a web page on 127.0.0.1 only; prints its URL, which\n"
-    "            carries a random token (nothing leaves the machine, nothing is stored)\n"
+    "  fetch     connect to a TLS server (HOST a name, an IPv4 address or [IPv6], PORT 443\n"
+    "            by default), show the chain it presents, whether it verifies, and whether\n"
+    "            the leaf is valid for HOST (or --name); sends no application data\n"
+    "  serve     all of the above except fetch, as a web page on 127.0.0.1 only; prints\n"
+    "            its URL, which carries a random token (nothing leaves the machine, nothing\n"
+    "            is stored)\n"
     "\n"
     "  --json            machine-readable output (shapes in docs/inspect.md)\n"
     "  --strict          cert, csr: a lint (warning Wnnn) makes the exit status 1\n"
@@ -43,9 +49,14 @@ const char usage[] =
     "                    keystores (first line of F)\n"
     "  --alias A         cert, match, keymatch: only keystore entry A\n"
     "  --port N          serve: the port on 127.0.0.1 (default 0: a free one)\n"
+    "  --servername NAME fetch: the SNI to send (default HOST, none for an address)\n"
+    "  --name REFERENCE  fetch: the identity to check instead of HOST\n"
+    "  --ca-file F       fetch: trust these CA certificates instead of the system's\n"
+    "  --timeout S       fetch: seconds for connect and handshake (default 10)\n"
     "\n"
     "exit status: 0 all good, 1 some reference or key does not match (or, with --strict,\n"
-    "             a lint), 2 bad input\n";
+    "             a lint; fetch: the name or the chain is refused), 2 bad input\n"
+    "             (fetch: no connection or no handshake)\n";
 
 struct options {
     std::string command;
@@ -57,6 +68,7 @@ struct options {
     std::optional<std::string> password_file;
     std::optional<std::string> port;
     std::optional<std::string> alias;
+    std::optional<std::string> servername, name, ca_file, timeout;
 };
 
 int fail(const std::string& message) {
@@ -150,12 +162,18 @@ int run_decode(const options& o, bool requests) {
 
 // ---- match and keymatch --------------------------------------------------------------
 
+bool known_policy(const std::string& policy) { return policy == "rfc9525" || policy == "rfc6125"; }
+
+bool known_type(const std::string& type) {
+    return type.empty() || type == "dns" || type == "ip" || type == "srv" || type == "uri" || type == "spiffe" ||
+           type == "email";
+}
+
+
 int run_match(const options& o) {
     if (o.arguments.size() < 2) return fail("match: need FILE and at least one REFERENCE");
-    if (o.policy != "rfc9525" && o.policy != "rfc6125") return fail("--policy must be rfc9525 or rfc6125, not \"" + printable(o.policy, true) + "\"");
-    if (!o.type.empty() && o.type != "dns" && o.type != "ip" && o.type != "srv" && o.type != "uri" &&
-        o.type != "spiffe" && o.type != "email")
-        return fail("--type must be dns, ip, srv, uri, spiffe or email, not \"" + printable(o.type, true) + "\"");
+    if (!known_policy(o.policy)) return fail("--policy must be rfc9525 or rfc6125, not \"" + printable(o.policy, true) + "\"");
+    if (!known_type(o.type)) return fail("--type must be dns, ip, srv, uri, spiffe or email, not \"" + printable(o.type, true) + "\"");
 
     std::vector<parsed_reference> references;
     std::string error;
@@ -198,6 +216,39 @@ int run_keymatch(const options& o) {
     return status;
 }
 
+// ---- fetch ----------------------------------------------------------------------------
+
+int run_fetch(const options& o) {
+    if (o.arguments.size() != 1) return fail("fetch: need exactly one HOST[:PORT]");
+    if (!known_policy(o.policy)) return fail("--policy must be rfc9525 or rfc6125, not \"" + printable(o.policy, true) + "\"");
+    if (!known_type(o.type)) return fail("--type must be dns, ip, srv, uri, spiffe or email, not \"" + printable(o.type, true) + "\"");
+    server_address server;
+    std::string error;
+    if (!parse_server_address(o.arguments[0], server, error)) return fail("fetch: " + error);
+    fetch_settings settings;
+    settings.servername = o.servername;
+    settings.ca_file = o.ca_file;
+    if (o.timeout) {
+        const bool ok = !o.timeout->empty() && o.timeout->size() <= 4 && o.timeout->find_first_not_of("0123456789") == std::string::npos;
+        int seconds = 0;
+        for (const char c : ok ? *o.timeout : std::string()) seconds = seconds * 10 + (c - '0');
+        if (!ok || seconds == 0) return fail("--timeout must be a number of seconds from 1 to 9999, not \"" + printable(*o.timeout, true) + "\"");
+        settings.timeout_ms = seconds * 1000;
+    }
+    // The name the client means to reach: the host, as a browser would check it, unless --name.
+    parsed_reference reference;
+    if (!parse_reference_as(o.type, o.name ? *o.name : server.host, reference, error)) return fail(error);
+
+    fetched_chain fetched;
+    error = fetch_chain(server, settings, fetched);
+    if (!error.empty()) return fail(o.arguments[0] + ": " + error);
+    std::string out;
+    json_writer json(out);
+    const int status = fetch_command(o.arguments[0], fetched, reference, o.policy, o.json ? &json : nullptr, out);
+    emit(out);
+    return status;
+}
+
 // ---- command line --------------------------------------------------------------------
 
 int run(int argc, char** argv) {
@@ -223,13 +274,18 @@ int run(int argc, char** argv) {
                 emit(std::string("svcid-inspect ") + SVCID_INSPECT_VERSION + " (" + OpenSSL_version(OPENSSL_VERSION) + ")\n");
                 return exit_ok;
             } else if (arg == "--policy" || arg == "--type" || arg == "--password-file" || arg == "--port" ||
-                       arg == "--alias") {
+                       arg == "--alias" || arg == "--servername" || arg == "--name" || arg == "--ca-file" ||
+                       arg == "--timeout") {
                 auto v = value();
                 if (!v) return fail(arg + " needs a value");
                 if (arg == "--policy") o.policy = *v;
                 else if (arg == "--type") o.type = *v;
                 else if (arg == "--port") o.port = *v;
                 else if (arg == "--alias") o.alias = *v;
+                else if (arg == "--servername") o.servername = *v;
+                else if (arg == "--name") o.name = *v;
+                else if (arg == "--ca-file") o.ca_file = *v;
+                else if (arg == "--timeout") o.timeout = *v;
                 else o.password_file = *v;
             } else {
                 return fail("unknown option \"" + printable(arg, true) + "\" (see --help)");
@@ -249,6 +305,7 @@ int run(int argc, char** argv) {
     if (o.command == "match") return run_match(o);
     if (o.command == "keymatch") return run_keymatch(o);
     if (o.command == "serve") return run_serve_command(o);
+    if (o.command == "fetch") return run_fetch(o);
     return fail("unknown command \"" + printable(o.command, true) + "\" (see --help)");
 }
 

@@ -1,5 +1,6 @@
 // svcid-inspect, run as a program: every file it reads is generated here at run time
-// (cert_builder.hpp), and each test checks the text, the JSON and the exit status.
+// (cert_builder.hpp) or is a committed keystore, every server it fetches from runs here, and
+// each test checks the text, the JSON and the exit status.
 #include "catch.hpp"
 #include "cert_builder.hpp"
 #include "json_reader.hpp"
@@ -8,17 +9,27 @@
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/conf.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
+#include <mutex>
+#include <thread>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -1179,4 +1190,221 @@ TEST_CASE("a truncated keystore or one with a flipped byte exits 2 with a reason
         CHECK(contains(inspect({"cert", write_file("extra-" + std::string(name), extra)}).err,
                        "bytes after the keystore's integrity digest"));
     }
+}
+
+// ---- fetch --------------------------------------------------------------------------
+// A TLS server in a thread of this process, on a free loopback port, presenting a leaf and
+// its CA; it records the SNI it was sent and any application data it received.
+
+namespace {
+
+struct ssl_ctx_free { void operator()(SSL_CTX* p) const noexcept { SSL_CTX_free(p); } };
+struct ssl_free { void operator()(SSL* p) const noexcept { SSL_free(p); } };
+
+class tls_server {
+public:
+    tls_server(const built_certificate& leaf, X509* ca, int family = AF_INET) : ctx_(SSL_CTX_new(TLS_server_method())) {
+        check(ctx_ != nullptr, "SSL_CTX_new");
+        check(SSL_CTX_use_certificate(ctx_.get(), leaf.cert.get()), "SSL_CTX_use_certificate");
+        check(SSL_CTX_use_PrivateKey(ctx_.get(), leaf.key.get()), "SSL_CTX_use_PrivateKey");
+        check(SSL_CTX_add1_chain_cert(ctx_.get(), ca) == 1, "SSL_CTX_add1_chain_cert");
+        listener_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_storage address{};
+        socklen_t length = 0;
+        if (family == AF_INET6) {
+            auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
+            v6->sin6_family = AF_INET6;
+            v6->sin6_addr = in6addr_loopback;
+            length = sizeof *v6;
+        } else {
+            auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
+            v4->sin_family = AF_INET;
+            v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            length = sizeof *v4;
+        }
+        if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+            ::listen(listener_, 8) != 0 || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+            return;
+        port_ = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&address)->sin6_port
+                                         : reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~tls_server() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+        if (listener_ >= 0) ::close(listener_);
+    }
+    /// 0 when the socket could not listen (no IPv6 loopback here, say).
+    unsigned short port() const { return port_; }
+    std::string last_servername() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return servername_;
+    }
+    std::size_t application_bytes() const { return application_bytes_; }
+
+private:
+    void serve() {
+        while (!stop_) {
+            pollfd p{listener_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const int fd = ::accept(listener_, nullptr, nullptr);
+            if (fd < 0) continue;
+            // A client that stalls must not hold the test: reads give up after 5 s.
+            timeval limit{5, 0};
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+            std::unique_ptr<SSL, ssl_free> ssl(SSL_new(ctx_.get()));
+            SSL_set_fd(ssl.get(), fd);
+            if (SSL_accept(ssl.get()) == 1) {
+                const char* name = SSL_get_servername(ssl.get(), TLSEXT_NAMETYPE_host_name);
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    servername_ = name != nullptr ? name : "";
+                }
+                char buffer[256];
+                int n = 0;
+                while ((n = SSL_read(ssl.get(), buffer, sizeof buffer)) > 0) application_bytes_ += static_cast<std::size_t>(n);
+            }
+            ERR_clear_error();
+            ::close(fd);
+        }
+    }
+    std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx_;
+    int listener_ = -1;
+    unsigned short port_ = 0;
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::size_t> application_bytes_{0};
+    std::mutex mutex_;
+    std::string servername_;
+};
+
+struct fetch_fixture {
+    built_certificate ca, other_ca, leaf;
+    std::string ca_file, other_ca_file;
+    fetch_fixture() {
+        cert_spec ca_spec;
+        ca_spec.subject_cn("Fetch Test Root CA");
+        ca_spec.ca = true;
+        ca = make_certificate(ca_spec);
+        cert_spec other_spec;
+        other_spec.subject_cn("Some Other Root CA");
+        other_spec.ca = true;
+        other_ca = make_certificate(other_spec);
+        cert_spec leaf_spec;
+        leaf_spec.subject_cn("fetch.example.test")
+            .add_san(der::dns("fetch.example.test"))
+            .add_san(der::ip(std::string("\x7f\x00\x00\x01", 4)));
+        leaf = make_certificate(leaf_spec, {ca.cert.get(), ca.key.get()});
+        ca_file = write_file("fetch-ca.pem", pem_of(ca.cert.get()));
+        other_ca_file = write_file("fetch-other-ca.pem", pem_of(other_ca.cert.get()));
+    }
+};
+
+} // namespace
+
+TEST_CASE("fetch shows the chain the server presented, leaf first, with their fingerprints, and sends no application data") {
+    const fetch_fixture f;
+    tls_server server(f.leaf, f.ca.cert.get());
+    REQUIRE(server.port() != 0);
+    const std::string address = "127.0.0.1:" + std::to_string(server.port());
+    const run_result text = inspect({"fetch", address, "--ca-file", f.ca_file});
+    INFO(text.out << text.err);
+    REQUIRE(text.status == 0);
+    CHECK(contains(text.out, "the server presented 2 certificates\n"));
+    CHECK(contains(text.out, "subject:             CN=fetch.example.test\n"));
+    CHECK(contains(text.out, "subject:             CN=Fetch Test Root CA\n"));
+    CHECK(contains(text.out, "chain: verified against " + f.ca_file + "\n"));
+    CHECK(contains(text.out, "MATCH     IP-ID 127.0.0.1"));
+    // An address is no host name: no SNI (RFC 6066 §3).
+    CHECK(contains(text.out, "SNI none"));
+    CHECK(server.last_servername().empty());
+
+    const run_result json = inspect({"--json", "fetch", address, "--ca-file", f.ca_file, "--name", "fetch.example.test"});
+    REQUIRE(json.status == 0);
+    const json_value root = parse_json(json.out);
+    REQUIRE(root["certificates"].size() == 2);
+    CHECK(root["certificates"][0]["sha256_fingerprint"].string == fingerprint(f.leaf.cert.get()));
+    CHECK(root["certificates"][1]["sha256_fingerprint"].string == fingerprint(f.ca.cert.get()));
+    CHECK(root["verification"]["verified"].boolean);
+    CHECK(root["identity"]["all_matched"].boolean);
+    CHECK(root["address"].string == address);
+    CHECK(server.application_bytes() == 0);
+}
+
+TEST_CASE("fetch sends HOST or --servername as SNI and checks HOST or --name against the leaf (RFC 9525 §6)") {
+    const fetch_fixture f;
+    tls_server server(f.leaf, f.ca.cert.get());
+    REQUIRE(server.port() != 0);
+    const std::string port = std::to_string(server.port());
+    // localhost is a name: it goes out as SNI, and is the reference unless --name says otherwise.
+    const run_result named = inspect({"fetch", "localhost:" + port, "--ca-file", f.ca_file, "--name", "fetch.example.test"});
+    INFO(named.out << named.err);
+    CHECK(named.status == 0);
+    CHECK(server.last_servername() == "localhost");
+    const run_result host = inspect({"fetch", "localhost:" + port, "--ca-file", f.ca_file});
+    CHECK(host.status == 1);
+    CHECK(contains(host.out, "NO MATCH  DNS-ID \"localhost\""));
+    CHECK(inspect({"fetch", "127.0.0.1:" + port, "--ca-file", f.ca_file, "--servername", "sni.example.test"}).status == 0);
+    CHECK(server.last_servername() == "sni.example.test");
+    // A wrong --name is refused with svcid's explanation, as match prints it.
+    const run_result wrong = inspect({"fetch", "127.0.0.1:" + port, "--ca-file", f.ca_file, "--name", "other.example.test"});
+    CHECK(wrong.status == 1);
+    CHECK(contains(wrong.out, "NO MATCH  DNS-ID \"other.example.test\""));
+    CHECK(contains(wrong.out, "some references do not match\n"));
+    CHECK(server.application_bytes() == 0);
+}
+
+TEST_CASE("fetch exits 1 with the verify error when the chain does not lead to a trusted CA") {
+    const fetch_fixture f;
+    tls_server server(f.leaf, f.ca.cert.get());
+    REQUIRE(server.port() != 0);
+    const run_result r = inspect({"fetch", "127.0.0.1:" + std::to_string(server.port()), "--ca-file", f.other_ca_file});
+    INFO(r.out << r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "chain: NOT verified against " + f.other_ca_file + ": "));
+    // The chain is still shown: it is what there is to look at.
+    CHECK(contains(r.out, "the server presented 2 certificates\n"));
+    const json_value root = parse_json(inspect({"--json", "fetch", "127.0.0.1:" + std::to_string(server.port()),
+                                                "--ca-file", f.other_ca_file}).out);
+    CHECK_FALSE(root["verification"]["verified"].boolean);
+    CHECK(!root["verification"]["error"].string.empty());
+}
+
+TEST_CASE("fetch reaches an IPv6 literal in brackets") {
+    const fetch_fixture f;
+    tls_server server(f.leaf, f.ca.cert.get(), AF_INET6);
+    if (server.port() == 0) {
+        WARN("no IPv6 loopback here: skipped");
+        return;
+    }
+    const run_result r = inspect({"fetch", "[::1]:" + std::to_string(server.port()), "--ca-file", f.ca_file,
+                                  "--name", "fetch.example.test"});
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "([::1]:" + std::to_string(server.port()) + ", "));
+}
+
+TEST_CASE("fetch exits 2 when nothing listens, and on a bad HOST[:PORT] or option") {
+    // A port that was just free: bound, read back, closed.
+    const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(probe, reinterpret_cast<sockaddr*>(&address), length) == 0);
+    REQUIRE(::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    const std::string port = std::to_string(ntohs(address.sin_port));
+    ::close(probe);
+    const run_result refused = inspect({"fetch", "127.0.0.1:" + port, "--timeout", "3"});
+    CHECK(refused.status == 2);
+    CHECK(contains(refused.err, "cannot connect: 127.0.0.1:" + port));
+    CHECK(refused.out.empty());
+    for (const char* bad : {"127.0.0.1:0", "127.0.0.1:99999", "[::1", "::1", "[nope]:443", ":443", "host:"}) {
+        const run_result r = inspect({"fetch", bad});
+        INFO(bad << ": " << r.err);
+        CHECK(r.status == 2);
+        CHECK(contains(r.err, "svcid-inspect: fetch: "));
+    }
+    CHECK(inspect({"fetch", "127.0.0.1:" + port, "--timeout", "0"}).status == 2);
+    CHECK(inspect({"fetch"}).status == 2);
 }

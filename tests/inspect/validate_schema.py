@@ -9,9 +9,12 @@ the test needs nothing beyond Python's standard library. It refuses a keyword it
 know, so a schema edit cannot silently go unchecked."""
 import json
 import os
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 
 KNOWN = {"$schema", "$id", "title", "description", "$defs", "type", "const", "enum", "required",
          "properties", "additionalProperties", "items", "oneOf", "$ref"}
@@ -68,6 +71,27 @@ def openssl(*args, cwd):
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
 
+def tls_server(directory):
+    """A TLS server on a free loopback port that presents rsa.pem; returns the port."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(directory, "rsa.pem"), os.path.join(directory, "rsa.key"))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve():
+        while True:
+            connection, _ = listener.accept()
+            try:
+                with context.wrap_socket(connection, server_side=True) as tls:
+                    tls.recv(1)
+            except (ssl.SSLError, OSError):
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener.getsockname()[1]
+
+
 def main():
     tool, schema_path = sys.argv[1], sys.argv[2]
     keystores = os.path.abspath(sys.argv[3])  # the committed Java keystores (scripts/gen_keystores.sh)
@@ -91,7 +115,10 @@ def main():
             f.write("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")
         keystores = os.path.abspath(sys.argv[3])
         store_pw = os.path.join(keystores, "password.txt")
+        server = f"127.0.0.1:{tls_server(d)}"
         runs = [
+            ["fetch", server, "--name", "www.example.com", "--ca-file", "rsa.pem"],
+            ["fetch", server, "--ca-file", "ec.pem"],
             ["cert", "rsa.pem", "ec.pem"],
             ["cert", "rsa.pem", "bad.pem"],
             ["csr", "rsa.csr"],
