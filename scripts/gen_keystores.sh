@@ -10,7 +10,8 @@
 #   ec-server     a private key (EC P-256) with its one self-signed certificate
 #   example-root  a trusted-certificate entry: the CA
 # Both are written with the store password in password.txt, which is also each key's
-# password (keytool -importkeystore keeps the source password for the keys).
+# password (keytool -importkeystore keeps the source password for the keys). store-v1.jks
+# is store.jks in the older version 1 layout (below).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$here/tests/data/keystores}
@@ -47,6 +48,39 @@ for type in JKS JCEKS; do
   keytool -list -keystore "$store" -storetype "$type" -storepass "$password" >/dev/null 2>&1
   cp "$store" "$out/"
 done
+# keytool writes version 2 only; version 1 (JDK 1.1's, no certificate type names) is derived
+# from the JKS store: the same entries with each "X.509" name dropped, the version set to 1,
+# and the integrity digest computed again.
+python3 - "$password" store.jks "$out/store-v1.jks" <<'PY'
+import hashlib, struct, sys
+password, source, target = sys.argv[1], open(sys.argv[2], "rb").read(), sys.argv[3]
+body, at = bytearray(source[:12]), 12
+body[4:8] = struct.pack(">I", 1)
+def take(n):
+    global at
+    at += n
+    return source[at - n:at]
+def certificate():
+    take(2 + struct.unpack(">H", source[at:at + 2])[0])  # the type name, which version 1 has not
+    length = take(4)
+    body.extend(length + take(struct.unpack(">I", length)[0]))
+for _ in range(struct.unpack(">I", source[8:12])[0]):
+    tag = take(4)
+    alias_length = take(2)
+    body.extend(tag + alias_length + take(struct.unpack(">H", alias_length)[0]) + take(8))
+    if struct.unpack(">I", tag)[0] == 1:
+        key_length = take(4)
+        body.extend(key_length + take(struct.unpack(">I", key_length)[0]))
+        chain = take(4)
+        body.extend(chain)
+        for _ in range(struct.unpack(">I", chain)[0]):
+            certificate()
+    else:
+        certificate()
+digest = hashlib.sha1(password.encode("utf-16-be") + b"Mighty Aphrodite" + bytes(body)).digest()
+open(target, "wb").write(bytes(body) + digest)
+PY
+
 # The PKCS #8 forms of the keys, to compare what the keystore decrypts against.
 openssl pkey -in rsa.key -out "$out/rsa.key"
 openssl pkey -in ec.key -out "$out/ec.key"

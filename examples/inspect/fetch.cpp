@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
@@ -182,6 +183,9 @@ bool parse_server_address(const std::string& text, server_address& out, std::str
 }
 
 std::string fetch_chain(const server_address& server, const fetch_settings& settings, fetched_chain& out) {
+    // A server that closes first turns our next write (the handshake, the close_notify) into
+    // SIGPIPE, which would end the tool with no message; as an EPIPE it is a reported error.
+    std::signal(SIGPIPE, SIG_IGN);
     const auto deadline = clock_type::now() + std::chrono::milliseconds(settings.timeout_ms);
     socket_fd fd;
     std::string error = connect_to(server, deadline, fd, out.address);
