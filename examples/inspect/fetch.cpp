@@ -163,6 +163,11 @@ bool parse_server_address(const std::string& text, server_address& out, std::str
         error = "\"" + printable(text, true) + "\": no host";
         return false;
     }
+    // The resolver reads a C string: a NUL would make it look up less than was shown.
+    if (out.host.find('\0') != std::string::npos) {
+        error = "\"" + printable(text, true) + "\": a NUL byte in the host";
+        return false;
+    }
     if (!port.empty() || text.back() == ':') {
         unsigned long value = 0;
         const bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;

@@ -1,8 +1,9 @@
 // svcid-inspect: decode certificates and CSRs, check a certificate against reference
-// identities with svcid's matcher, and tell whether certificates, CSRs and keys hold the
-// same public key. See docs/inspect.md.
+// identities with svcid's matcher, tell whether certificates, CSRs and keys hold the same
+// public key, and fetch a TLS server's chain to do the same with it. See docs/inspect.md.
 //
-// Exit status: 0 success (all match), 1 a mismatch (match, keymatch), 2 bad input or usage.
+// Exit status: 0 success (all match), 1 a mismatch (match, keymatch, fetch), 2 bad input or
+// usage, or for fetch no connection or handshake.
 #include "inspect.hpp"
 #include "json_writer.hpp"
 
