@@ -226,7 +226,9 @@ int match_command(const named_file& input, const std::vector<parsed_reference>& 
     // so the user must say which.
     if (certificates != 0) {
         error = "holds " + std::to_string(certificates) + " certificates of which " + std::to_string(leaves.size()) +
-                " issued no other: put the certificate to match in a file of its own";
+                " issued no other: " +
+                (file.keystore ? "name the keystore entry to match with --alias"
+                               : "put the certificate to match in a file of its own");
         return exit_bad_input;
     }
     for (const auto& object : file.objects)

@@ -17,10 +17,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace svcid_inspect {
 namespace {

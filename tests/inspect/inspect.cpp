@@ -1145,8 +1145,11 @@ TEST_CASE("keymatch pairs a keystore's decrypted key with its certificate and wi
         CHECK(missing.status == 2);
         CHECK(contains(missing.err, "the keystore has no entry \"nope\""));
         CHECK(inspect({"cert", keystore_file("rsa.pem"), "--alias", "rsa-server"}).status == 2);
-        // match reads the entry's chain and finds its leaf.
+        // match reads the entry's chain and finds its leaf; the whole store has two leaves.
         CHECK(inspect({"match", store, "--alias", "rsa-server", "rsa.keystore.example"}).status == 0);
+        const run_result whole = inspect({"match", store, "rsa.keystore.example"});
+        CHECK(whole.status == 2);
+        CHECK(contains(whole.err, "name the keystore entry to match with --alias"));
     }
 }
 
@@ -1227,6 +1230,10 @@ public:
         check(SSL_CTX_use_certificate(ctx_.get(), leaf.cert.get()), "SSL_CTX_use_certificate");
         check(SSL_CTX_use_PrivateKey(ctx_.get(), leaf.key.get()), "SSL_CTX_use_PrivateKey");
         check(SSL_CTX_add1_chain_cert(ctx_.get(), ca) == 1, "SSL_CTX_add1_chain_cert");
+        // Recorded while the ClientHello is read, before the client can finish and the test
+        // look: after SSL_accept it would race the client's exit.
+        SSL_CTX_set_tlsext_servername_callback(ctx_.get(), record_servername);
+        SSL_CTX_set_tlsext_servername_arg(ctx_.get(), this);
         listener_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_storage address{};
         socklen_t length = 0;
@@ -1274,11 +1281,6 @@ private:
             std::unique_ptr<SSL, ssl_free> ssl(SSL_new(ctx_.get()));
             SSL_set_fd(ssl.get(), fd);
             if (SSL_accept(ssl.get()) == 1) {
-                const char* name = SSL_get_servername(ssl.get(), TLSEXT_NAMETYPE_host_name);
-                {
-                    std::lock_guard<std::mutex> lock(mutex_);
-                    servername_ = name != nullptr ? name : "";
-                }
                 char buffer[256];
                 int n = 0;
                 while ((n = SSL_read(ssl.get(), buffer, sizeof buffer)) > 0) application_bytes_ += static_cast<std::size_t>(n);
@@ -1286,6 +1288,13 @@ private:
             ERR_clear_error();
             ::close(fd);
         }
+    }
+    static int record_servername(SSL* ssl, int*, void* self) {
+        auto* server = static_cast<tls_server*>(self);
+        const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+        std::lock_guard<std::mutex> lock(server->mutex_);
+        server->servername_ = name != nullptr ? name : "";
+        return SSL_TLSEXT_ERR_OK;
     }
     std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx_;
     int listener_ = -1;
@@ -1365,6 +1374,8 @@ TEST_CASE("fetch sends HOST or --servername as SNI and checks HOST or --name aga
     CHECK(contains(host.out, "NO MATCH  DNS-ID \"localhost\""));
     CHECK(inspect({"fetch", "127.0.0.1:" + port, "--ca-file", f.ca_file, "--servername", "sni.example.test"}).status == 0);
     CHECK(server.last_servername() == "sni.example.test");
+    CHECK(inspect({"fetch", "127.0.0.1:" + port, "--ca-file", f.ca_file}).status == 0);
+    CHECK(server.last_servername().empty());
     // A wrong --name is refused with svcid's explanation, as match prints it.
     const run_result wrong = inspect({"fetch", "127.0.0.1:" + port, "--ca-file", f.ca_file, "--name", "other.example.test"});
     CHECK(wrong.status == 1);
