@@ -11,7 +11,7 @@
 #   example-root  a trusted-certificate entry: the CA
 # Both are written with the store password in password.txt, which is also each key's
 # password (keytool -importkeystore keeps the source password for the keys). store-v1.jks
-# is store.jks in the older version 1 layout (below).
+# and store-v1.jceks are the same stores in the older version 1 layout (below).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$here/tests/data/keystores}
@@ -48,10 +48,11 @@ for type in JKS JCEKS; do
   keytool -list -keystore "$store" -storetype "$type" -storepass "$password" >/dev/null 2>&1
   cp "$store" "$out/"
 done
-# keytool writes version 2 only; version 1 (JDK 1.1's, no certificate type names) is derived
-# from the JKS store: the same entries with each "X.509" name dropped, the version set to 1,
-# and the integrity digest computed again.
-python3 - "$password" store.jks "$out/store-v1.jks" <<'PY'
+# keytool writes version 2 only; version 1 (JDK 1.1's, no certificate type names, which the
+# JDK still reads for both formats) is derived from each store: the same entries with each
+# "X.509" name dropped, the version set to 1, and the integrity digest computed again.
+for type in jks jceks; do
+python3 - "$password" "store.$type" "$out/store-v1.$type" <<'PY'
 import hashlib, struct, sys
 password, source, target = sys.argv[1], open(sys.argv[2], "rb").read(), sys.argv[3]
 body, at = bytearray(source[:12]), 12
@@ -80,6 +81,9 @@ for _ in range(struct.unpack(">I", source[8:12])[0]):
 digest = hashlib.sha1(password.encode("utf-16-be") + b"Mighty Aphrodite" + bytes(body)).digest()
 open(target, "wb").write(bytes(body) + digest)
 PY
+# keytool checks the digest as it reads: a derived store it lists is one Java accepts.
+keytool -list -keystore "$out/store-v1.$type" -storetype "$type" -storepass "$password" >/dev/null 2>&1
+done
 
 # The PKCS #8 forms of the keys, to compare what the keystore decrypts against.
 openssl pkey -in rsa.key -out "$out/rsa.key"

@@ -242,7 +242,6 @@ std::string parse_store(std::string_view data, std::uint32_t magic, keystore_inf
     std::uint32_t ignored = 0, version = 0, count = 0;
     if (!in.u32(ignored) || !in.u32(version) || !in.u32(count)) return "truncated keystore: the header is cut short";
     if (version != 1 && version != 2) return "keystore version " + std::to_string(version) + " (1 and 2 are known)";
-    if (magic == jceks_magic && version != 2) return "JCEKS keystore version " + std::to_string(version) + " (2 is known)";
     store.version = version;
     for (std::uint32_t i = 0; i < count; ++i) {
         const std::string where = "entry " + std::to_string(i + 1);

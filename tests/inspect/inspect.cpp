@@ -1113,18 +1113,21 @@ TEST_CASE("cert reads JKS and JCEKS keystores: every entry with its alias and da
     }
 }
 
-TEST_CASE("cert reads a version 1 JKS keystore, whose certificates carry no type name") {
-    const std::string store = keystore_file("store-v1.jks");
-    const run_result text = inspect({"cert", store, "--password-file", keystore_file("password.txt")});
-    INFO(text.err);
-    REQUIRE(text.status == 0);
-    CHECK(contains(text.out, "JKS keystore, version 1, 3 entries, integrity verified\n"));
-    const json_value root = parse_json(inspect({"--json", "cert", store}).out);
-    const json_value* rsa_entry = entry_named(root[0], "rsa-server");
-    REQUIRE(rsa_entry != nullptr);
-    CHECK(entry_fingerprint(root[0], *rsa_entry, 0) == fingerprint(read_pem_certificate(keystore_file("rsa.pem")).get()));
-    CHECK(inspect({"keymatch", keystore_file("rsa.key"), store, "--alias", "rsa-server", "--password-file",
-                   keystore_file("password.txt")}).status == 0);
+TEST_CASE("cert reads version 1 JKS and JCEKS keystores, whose certificates carry no type name") {
+    for (const char* name : {"store-v1.jks", "store-v1.jceks"}) {
+        const std::string store = keystore_file(name);
+        const std::string type = std::string(name) == "store-v1.jks" ? "JKS" : "JCEKS";
+        const run_result text = inspect({"cert", store, "--password-file", keystore_file("password.txt")});
+        INFO(name << "\n" << text.err);
+        REQUIRE(text.status == 0);
+        CHECK(contains(text.out, type + " keystore, version 1, 3 entries, integrity verified\n"));
+        const json_value root = parse_json(inspect({"--json", "cert", store}).out);
+        const json_value* rsa_entry = entry_named(root[0], "rsa-server");
+        REQUIRE(rsa_entry != nullptr);
+        CHECK(entry_fingerprint(root[0], *rsa_entry, 0) == fingerprint(read_pem_certificate(keystore_file("rsa.pem")).get()));
+        CHECK(inspect({"keymatch", keystore_file("rsa.key"), store, "--alias", "rsa-server", "--password-file",
+                       keystore_file("password.txt")}).status == 0);
+    }
 }
 
 TEST_CASE("keymatch pairs a keystore's decrypted key with its certificate and with the original key, and not with another") {
