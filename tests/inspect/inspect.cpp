@@ -1068,21 +1068,28 @@ const json_value* entry_named(const json_value& file, const std::string& alias) 
     return nullptr;
 }
 
-const char* const keystores[] = {"store.jks", "store.jceks"};
+struct keystore_case {
+    const char* file;
+    const char* type;
+    const char* version;
+};
+// keytool's stores, and the same in the version 1 layout (scripts/gen_keystores.sh).
+const keystore_case keystores[] = {
+    {"store.jks", "JKS", "2"}, {"store.jceks", "JCEKS", "2"}, {"store-v1.jks", "JKS", "1"}, {"store-v1.jceks", "JCEKS", "1"}};
 
 } // namespace
 
-TEST_CASE("cert reads JKS and JCEKS keystores: every entry with its alias and date, fingerprints as the PEM originals'") {
+TEST_CASE("cert reads JKS and JCEKS keystores: every entry with its alias and date, fingerprints as the PEM originals', versions 1 and 2") {
     const std::string ca = fingerprint(read_pem_certificate(keystore_file("ca.pem")).get());
     const std::string rsa = fingerprint(read_pem_certificate(keystore_file("rsa.pem")).get());
     const std::string ec = fingerprint(read_pem_certificate(keystore_file("ec.pem")).get());
-    for (const char* name : keystores) {
-        const std::string store = keystore_file(name);
-        const std::string type = std::string(name) == "store.jks" ? "JKS" : "JCEKS";
+    for (const keystore_case& k : keystores) {
+        const std::string store = keystore_file(k.file);
+        const std::string type = k.type;
         const run_result text = inspect({"cert", store, "--password-file", keystore_file("password.txt")});
-        INFO(name << "\n" << text.err);
+        INFO(k.file << "\n" << text.err);
         REQUIRE(text.status == 0);
-        CHECK(contains(text.out, type + " keystore, version 2, 3 entries, integrity verified\n"));
+        CHECK(contains(text.out, type + " keystore, version " + k.version + ", 3 entries, integrity verified\n"));
         CHECK(contains(text.out, "\"example-root\": trusted certificate, created 20"));
         CHECK(contains(text.out, "\"rsa-server\": private key, created 20"));
         CHECK(contains(text.out, ", 2 certificates, key decrypted\n"));
@@ -1113,28 +1120,11 @@ TEST_CASE("cert reads JKS and JCEKS keystores: every entry with its alias and da
     }
 }
 
-TEST_CASE("cert reads version 1 JKS and JCEKS keystores, whose certificates carry no type name") {
-    for (const char* name : {"store-v1.jks", "store-v1.jceks"}) {
-        const std::string store = keystore_file(name);
-        const std::string type = std::string(name) == "store-v1.jks" ? "JKS" : "JCEKS";
-        const run_result text = inspect({"cert", store, "--password-file", keystore_file("password.txt")});
-        INFO(name << "\n" << text.err);
-        REQUIRE(text.status == 0);
-        CHECK(contains(text.out, type + " keystore, version 1, 3 entries, integrity verified\n"));
-        const json_value root = parse_json(inspect({"--json", "cert", store}).out);
-        const json_value* rsa_entry = entry_named(root[0], "rsa-server");
-        REQUIRE(rsa_entry != nullptr);
-        CHECK(entry_fingerprint(root[0], *rsa_entry, 0) == fingerprint(read_pem_certificate(keystore_file("rsa.pem")).get()));
-        CHECK(inspect({"keymatch", keystore_file("rsa.key"), store, "--alias", "rsa-server", "--password-file",
-                       keystore_file("password.txt")}).status == 0);
-    }
-}
-
 TEST_CASE("keymatch pairs a keystore's decrypted key with its certificate and with the original key, and not with another") {
     const std::string password = keystore_file("password.txt");
-    for (const char* name : keystores) {
-        const std::string store = keystore_file(name);
-        INFO(name);
+    for (const keystore_case& k : keystores) {
+        const std::string store = keystore_file(k.file);
+        INFO(k.file);
         const run_result same = inspect({"keymatch", keystore_file("rsa.pem"), store, "--alias", "rsa-server", "--password-file", password});
         INFO(same.out << same.err);
         CHECK(same.status == 0);
@@ -1157,9 +1147,9 @@ TEST_CASE("keymatch pairs a keystore's decrypted key with its certificate and wi
 }
 
 TEST_CASE("a keystore with a wrong password exits 2 (integrity check failed), without one its keys are not matched") {
-    for (const char* name : keystores) {
-        const std::string store = keystore_file(name);
-        INFO(name);
+    for (const keystore_case& k : keystores) {
+        const std::string store = keystore_file(k.file);
+        INFO(k.file);
         const run_result wrong = inspect({"cert", store, "--password-file", keystore_file("wrong-password.txt")});
         CHECK(wrong.status == 2);
         CHECK(contains(wrong.err, "keystore integrity check failed"));
@@ -1187,13 +1177,14 @@ TEST_CASE("a keystore with a wrong password exits 2 (integrity check failed), wi
 
 TEST_CASE("a truncated keystore or one with a flipped byte exits 2 with a reason, never a crash") {
     const std::string password = keystore_file("password.txt");
-    for (const char* name : keystores) {
+    for (const keystore_case& k : keystores) {
+        const std::string name = k.file;
         const std::string bytes = read_file(keystore_file(name));
         INFO(name);
         // Cuts inside the header, an alias, a certificate's length and body, and the digest.
         for (const std::size_t length : {std::size_t{5}, std::size_t{13}, std::size_t{20}, std::size_t{40},
                                          bytes.size() / 2, bytes.size() - 21, bytes.size() - 1}) {
-            const std::string cut = write_file("cut-" + std::string(name), bytes.substr(0, length));
+            const std::string cut = write_file("cut-" + name, bytes.substr(0, length));
             const run_result r = inspect({"cert", cut});
             INFO("length " << length << ": " << r.err);
             CHECK(r.status == 2);
@@ -1201,7 +1192,7 @@ TEST_CASE("a truncated keystore or one with a flipped byte exits 2 with a reason
         }
         std::string flipped = bytes;
         flipped[bytes.size() / 2] = static_cast<char>(flipped[bytes.size() / 2] ^ 0x01);
-        const std::string file = write_file("flipped-" + std::string(name), flipped);
+        const std::string file = write_file("flipped-" + name, flipped);
         const run_result checked = inspect({"cert", file, "--password-file", password});
         CHECK(checked.status == 2);
         CHECK(contains(checked.err, "keystore integrity check failed"));
@@ -1209,7 +1200,7 @@ TEST_CASE("a truncated keystore or one with a flipped byte exits 2 with a reason
         const int unchecked = inspect({"cert", file}).status;
         CHECK((unchecked == 0 || unchecked == 2));
         std::string extra = bytes + "x";
-        CHECK(contains(inspect({"cert", write_file("extra-" + std::string(name), extra)}).err,
+        CHECK(contains(inspect({"cert", write_file("extra-" + name, extra)}).err,
                        "bytes after the keystore's integrity digest"));
     }
 }
