@@ -121,16 +121,12 @@ inline result<spiffe_reference> view_spiffe_reference(std::string_view text,
     return ref;
 }
 
-/// Compares one presented URI SAN with the reference, in its mode. The presented value
-/// must itself be a valid SPIFFE ID. For `exact` that needs no parse: the reference was
-/// validated when made and SPIFFE IDs compare as bytes (SPIFFE ID §2.1 allows no upper
-/// case in the trust domain), so the same bytes are the same valid ID. The other modes
-/// refuse a presented ID of another trust domain by its prefix before parsing it.
-/// noexcept; no heap; constexpr.
-constexpr bool match_spiffe(std::string_view presented_uri, const spiffe_reference& ref) noexcept {
+namespace detail {
+
+/// match_spiffe() for the trust_domain and path_prefix modes: the presented ID is parsed,
+/// so this part is kept out of the per-entry loop.
+constexpr bool match_spiffe_within(std::string_view presented_uri, const spiffe_reference& ref) noexcept {
     const std::string_view text = ref.text();
-    if (text.empty()) return false;
-    if (ref.mode() == spiffe_match::exact) return presented_uri == text;
     // "spiffe://" and the trust domain, then the path or nothing.
     const std::size_t authority = text.size() - ref.path().size();
     if (presented_uri.size() < authority || presented_uri.substr(0, authority) != text.substr(0, authority) ||
@@ -141,6 +137,22 @@ constexpr bool match_spiffe(std::string_view presented_uri, const spiffe_referen
     if (ref.mode() == spiffe_match::trust_domain) return true;
     const std::string_view path = p->path(), want = ref.path();
     return path.substr(0, want.size()) == want && (path.size() == want.size() || path[want.size()] == '/');
+}
+
+} // namespace detail
+
+/// Compares one presented URI SAN with the reference, in its mode. The presented value
+/// must itself be a valid SPIFFE ID. For `exact` that needs no parse: the reference was
+/// validated when made and SPIFFE IDs compare as bytes (SPIFFE ID §2.1 allows no upper
+/// case in the trust domain), so the same bytes are the same valid ID. The other modes
+/// refuse a presented ID of another trust domain by its prefix before parsing it.
+/// noexcept; no heap; constexpr. Always inlined: an exact ID (the common allow-list entry)
+/// is a length test and a compare per URI SAN.
+SVCID_HOT_INLINE constexpr bool match_spiffe(std::string_view presented_uri, const spiffe_reference& ref) noexcept {
+    const std::string_view text = ref.text();
+    if (text.empty()) return false;
+    if (ref.mode() == spiffe_match::exact) return presented_uri == text;
+    return detail::match_spiffe_within(presented_uri, ref);
 }
 
 SVCID_END_NAMESPACE

@@ -82,20 +82,21 @@ inline bool is_openssl_san(const ASN1_OBJECT* type, const ASN1_OBJECT* san) noex
 }
 
 /// Where the one subjectAltName extension is: its index, or -1 when there is none, or -2
-/// when there are two (RFC 5280 §4.2 allows one). One pass over the extension list finds
-/// it and refuses a duplicate. OBJ_nid2obj answers a built-in NID with a pointer into
-/// OpenSSL's static table, so it is asked once, not on every handshake.
+/// when there are two (RFC 5280 §4.2 allows one). OpenSSL's own loop finds the first: it
+/// runs inside libcrypto, where four calls per extension from here (element, object,
+/// length, octets) cost more time than their instructions suggest (one name: 103 -> 85 ns,
+/// for 67 more instructions); the extensions after it are then scanned for a duplicate.
+/// OBJ_nid2obj answers a built-in NID with a pointer into OpenSSL's static table, so it is
+/// asked once, not on every handshake.
 inline int find_openssl_san(const X509* cert) noexcept {
     static const ASN1_OBJECT* const san = OBJ_nid2obj(NID_subject_alt_name);
+    const int at = X509_get_ext_by_OBJ(cert, san, -1);
+    if (at < 0) return -1;
     const STACK_OF(X509_EXTENSION)* extensions = X509_get0_extensions(cert);
     const int count = sk_X509_EXTENSION_num(extensions);
-    int at = -1;
-    for (int i = 0; i < count; ++i) {
+    for (int i = at + 1; i < count; ++i) {
         const X509_EXTENSION* e = sk_X509_EXTENSION_value(extensions, i);
-        // OpenSSL 1.1.1 takes a non-const extension here; the object is only read.
-        if (!is_openssl_san(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(e)), san)) continue;
-        if (at >= 0) return -2;
-        at = i;
+        if (is_openssl_san(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(e)), san)) return -2;
     }
     return at;
 }
