@@ -310,10 +310,10 @@ int keymatch_command(const std::vector<named_file>& inputs, json_writer* json, s
         }
         for (const auto& u : unmatched)
             out += u.file + ": keystore entry \"" + u.alias + "\": private key encrypted, not matched (use --password-file)\n";
-        if (!all_read)
-            out += same ? "the keys read hold the same public key, but not every key was read\n" : "the public keys DIFFER\n";
+        if (!same)
+            out += "the public keys DIFFER\n";
         else
-            out += same ? "all hold the same public key\n" : "the public keys DIFFER\n";
+            out += all_read ? "all hold the same public key\n" : "the keys read hold the same public key, but not every key was read\n";
     }
     return same && all_read ? exit_ok : exit_mismatch;
 }
