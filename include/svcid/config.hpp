@@ -38,6 +38,16 @@
 #define SVCID_HOT_INLINE
 #endif
 
+// The rare paths beside a hot one (application callbacks around the verify callback's
+// check): kept out of line so that the hot caller does not set up their closures.
+#if defined(__GNUC__) || defined(__clang__)
+#define SVCID_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define SVCID_NOINLINE __declspec(noinline)
+#else
+#define SVCID_NOINLINE
+#endif
+
 #if defined(__has_cpp_attribute)
 #if __has_cpp_attribute(nodiscard)
 #define SVCID_NODISCARD [[nodiscard]]

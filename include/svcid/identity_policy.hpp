@@ -134,6 +134,7 @@ public:
             text += viewed.size();
         }
         b->refs = copied;
+        if (count == 1 && combination == verify_match::any_of) b->single = copied;
         out.block_ = b;
         return out;
     }
@@ -201,16 +202,19 @@ public:
     /// one with no reference or set entry.
     /// noexcept; no heap.
     template <class Adapter>
-    match_result check(const Adapter& certificate) const noexcept {
-        if (block_ == nullptr) return match_result{};
-        if (block_->set != nullptr) return check_set(certificate);
-        if (block_->count == 0) return match_result{};
-        switch (block_->rules) {
-        case verify_rules::rfc6125: return check_with<rfc6125>(certificate);
-        case verify_rules::web_pki: return check_with<web_pki>(certificate);
-        case verify_rules::rfc9525: break;
+    SVCID_HOT_INLINE match_result check(const Adapter& certificate) const noexcept {
+        // One reference (a client that expects one server) is what most handshakes check:
+        // any-of is then match() itself, without the list's bookkeeping. (All-of is not: it
+        // reports a presented optional reference that fails as optional_not_matched.)
+        if (block_ != nullptr && block_->single != nullptr) {
+            switch (block_->rules) {
+            case verify_rules::rfc6125: return match<rfc6125>(certificate, *block_->single);
+            case verify_rules::web_pki: return match<web_pki>(certificate, *block_->single);
+            case verify_rules::rfc9525: break;
+            }
+            return match<rfc9525>(certificate, *block_->single);
         }
-        return check_with<rfc9525>(certificate);
+        return check_general(certificate);
     }
 
     /// Explains a check's outcome into `out` (explain.hpp), at most `size` bytes, NUL
@@ -274,6 +278,7 @@ private:
         verify_rules rules = verify_rules::rfc9525;
         verify_match combination = verify_match::any_of;
         reference_set* set = nullptr;  // make(reference_set&&): placed after the block, in its allocation
+        const reference* single = nullptr;  // refs, when one reference is checked any-of
     };
     struct spiffe_of {
         const spiffe_reference& operator()(const spiffe_reference& r) const noexcept { return r; }
@@ -292,13 +297,21 @@ private:
         return s.is_view() ? s.text() : std::string_view();
     }
 
+    template <class Adapter>
+    match_result check_general(const Adapter& certificate) const noexcept {
+        if (block_ == nullptr) return match_result{};
+        if (block_->set != nullptr) return check_set(certificate);
+        if (block_->count == 0) return match_result{};
+        switch (block_->rules) {
+        case verify_rules::rfc6125: return check_with<rfc6125>(certificate);
+        case verify_rules::web_pki: return check_with<web_pki>(certificate);
+        case verify_rules::rfc9525: break;
+        }
+        return check_with<rfc9525>(certificate);
+    }
+
     template <class Policy, class Adapter>
     match_result check_with(const Adapter& certificate) const noexcept {
-        // One reference (a client that expects one server) is what most handshakes check:
-        // any-of is then match() itself, without the list's bookkeeping. (All-of is not: it
-        // reports a presented optional reference that fails as optional_not_matched.)
-        if (block_->count == 1 && block_->combination == verify_match::any_of)
-            return match<Policy>(certificate, block_->refs[0]);
         return block_->combination == verify_match::all_of
                    ? match_all<Policy>(certificate, block_->refs, block_->count)
                    : match_any<Policy>(certificate, block_->refs, block_->count);

@@ -419,6 +419,33 @@ private:
     void on_handshake_done(SSL* ssl) const noexcept;
     void stamp_session(SSL* ssl) const noexcept;
 
+    // The policy's verdict on a leaf: X509_V_OK or the verify error.
+    int verdict(const X509* leaf) const noexcept {
+        if (leaf == nullptr) return verify_error_application;
+        const match_result r = policy_.check(openssl_certificate(leaf));
+        return r.matched() ? X509_V_OK : detail::refusal_error(policy_, r);
+    }
+
+    // The check with application callbacks around it; out of line, as peer_identity's.
+    // `this`, not a copy (a copy of the policy is two atomic operations per handshake): a
+    // context_identity never changes after set_identity_policy(), and one that a chained
+    // callback replaces while this call runs stays alive until its SSL_CTX is freed, so the
+    // rules cannot change or vanish halfway through this call.
+    SVCID_NOINLINE int verify_with_callbacks(int preverify_ok, X509_STORE_CTX* store, SSL* ssl,
+                                             ssl_verify_callback adopted) const noexcept {
+        bool matched = false;
+        auto check_leaf = [&](const X509* leaf) noexcept {
+            const int error = verdict(leaf);
+            matched = error == X509_V_OK;
+            return error;
+        };
+        const int outcome = detail::run_verify(
+            preverify_ok, store, adopted, callbacks_, check_leaf, []() noexcept { return false; },
+            [&]() noexcept { return matched; });
+        detail::keep_verifying(ssl);
+        return outcome;
+    }
+
     identity_policy policy_;
     callback_options callbacks_;
     unsigned char digest_[detail::policy_digest_size] = {};
@@ -515,20 +542,25 @@ public:
     /// verify_error_application when there is no reference). This is the whole of what
     /// verify_callback() does per handshake. noexcept; allocates nothing.
     int check(const X509* leaf) noexcept {
-        reset();
-        if (leaf == nullptr) return verify_error_application;
+        auto* cert = const_cast<X509*>(leaf);
+        if (cert == nullptr || cert != checked_cert_) {
+            reset();
+            if (cert == nullptr) return verify_error_application;
+            // The reference keeps the certificate alive: presented_value() views it, and a
+            // later comparison with the SSL's current peer cannot be fooled by a new
+            // certificate at a freed address. The certificate already held keeps its own.
+            if (X509_up_ref(cert) != 1) {
+                checked_ = true;
+                error_ = verify_error_application;
+                return error_;
+            }
+            checked_cert_ = cert;
+        } else {
+            chain_error_ = X509_V_OK;
+        }
         result_ = policy_.check(openssl_certificate(leaf));
         checked_ = true;
-        // The reference keeps the certificate alive: presented_value() views it, and a later
-        // comparison with the SSL's current peer cannot be fooled by a new certificate at a
-        // freed address.
-        if (X509_up_ref(const_cast<X509*>(leaf)) == 1) checked_cert_ = const_cast<X509*>(leaf);
-        if (checked_cert_ == nullptr) result_ = match_result{};
-        if (result_.matched()) {
-            error_ = X509_V_OK;
-        } else {
-            error_ = detail::refusal_error(policy_, result_);
-        }
+        error_ = result_.matched() ? X509_V_OK : detail::refusal_error(policy_, result_);
         return error_;
     }
 
@@ -601,6 +633,20 @@ private:
 
     void on_handshake_start(SSL* ssl) noexcept;
     void on_handshake_done(const SSL* ssl) noexcept;
+
+    // The check with application callbacks around it. Out of line, so that the common call
+    // (no callback) builds none of its closures.
+    SVCID_NOINLINE int verify_with_callbacks(int preverify_ok, X509_STORE_CTX* store, SSL* ssl,
+                                             ssl_verify_callback adopted) noexcept {
+        busy_ = true;
+        const callback_options callbacks = callbacks_;
+        const int verdict = detail::run_verify(
+            preverify_ok, store, adopted, callbacks, [this](const X509* leaf) noexcept { return check(leaf); },
+            [this]() noexcept { return replaced_; }, [this]() noexcept { return name_matched(); });
+        busy_ = false;
+        detail::keep_verifying(ssl);
+        return verdict;
+    }
 
     identity_policy policy_;
     callback_options callbacks_;
@@ -751,13 +797,14 @@ int adopted_verify_callback(int preverify_ok, X509_STORE_CTX* store) noexcept {
 
 namespace detail {
 
-// run_verify() with no application callback to order around svcid's check, the common
-// case, without its bookkeeping on every call of every handshake.
-template <class CheckLeaf>
-int verify_alone(int preverify_ok, X509_STORE_CTX* store, CheckLeaf&& check_leaf) noexcept {
+// svcid's check alone, the common case: no application callback runs around it, so nothing
+// can replace the state or change the verify mode during the call, and none of
+// run_verify()'s bookkeeping is needed. `verdict(leaf)` returns X509_V_OK or the verify error.
+template <class Verdict>
+SVCID_HOT_INLINE inline int verify_alone(int preverify_ok, X509_STORE_CTX* store, Verdict&& verdict) noexcept {
     if (preverify_ok != 1) return 0;
     if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;
-    const int error = check_leaf(X509_STORE_CTX_get_current_cert(store));
+    const int error = verdict(X509_STORE_CTX_get_current_cert(store));
     if (error == X509_V_OK) return 1;
     X509_STORE_CTX_set_error(store, error);
     return 0;
@@ -780,46 +827,21 @@ inline int verify_with(int preverify_ok, X509_STORE_CTX* store, ssl_verify_callb
         // An application callback that itself calls verify_callback (as adopted or chained):
         // the outer call does the check.
         if (state->busy_) return preverify_ok;
-        ssl_verify_callback adopted = state->adopted_ != nullptr ? state->adopted_ : context_adopted;
-        // Nothing of the application's runs here, so nothing can re-attach or replace the
-        // state while it checks; a state replaced earlier still refuses.
+        const ssl_verify_callback adopted = state->adopted_ != nullptr ? state->adopted_ : context_adopted;
+        // A state replaced earlier still refuses, through run_verify().
         if (adopted == nullptr && !state->callbacks_.chained && !state->replaced_)
             return verify_alone(preverify_ok, store, [state](const X509* leaf) noexcept { return state->check(leaf); });
-        state->busy_ = true;
-        const callback_options callbacks = state->callbacks_;
-        const int verdict = run_verify(
-            preverify_ok, store, adopted, callbacks, [&](const X509* leaf) noexcept { return state->check(leaf); },
-            [&]() noexcept { return state->replaced_; }, [&]() noexcept { return state->name_matched(); });
-        state->busy_ = false;
-        keep_verifying(ssl);
-        return verdict;
+        return state->verify_with_callbacks(preverify_ok, store, ssl, adopted);
     }
     const context_identity* context = ssl != nullptr ? context_identity_of(SSL_get_SSL_CTX(ssl)) : nullptr;
     if (context == nullptr || context->withdrawn()) {
         if (preverify_ok == 1) X509_STORE_CTX_set_error(store, verify_error_application);
         return 0;
     }
-    // References, not copies (a copy of the policy is two atomic operations per handshake):
-    // a context_identity never changes after set_identity_policy(), and one that a chained
-    // callback replaces while this call runs stays alive until its SSL_CTX is freed, so the
-    // rules cannot change or vanish halfway through this call.
-    const identity_policy& policy = context->policy();
-    const callback_options& callbacks = context->callbacks();
-    bool matched = false;
-    auto check_leaf = [&](const X509* leaf) noexcept {
-        if (leaf == nullptr) return verify_error_application;
-        const match_result r = policy.check(openssl_certificate(leaf));
-        matched = r.matched();
-        if (matched) return X509_V_OK;
-        return detail::refusal_error(policy, r);
-    };
-    // With no application callback nothing can have changed the verify mode during this call.
-    if (context_adopted == nullptr && !callbacks.chained) return verify_alone(preverify_ok, store, check_leaf);
-    const int verdict = run_verify(
-        preverify_ok, store, context_adopted, callbacks, check_leaf, []() noexcept { return false; },
-        [&]() noexcept { return matched; });
-    keep_verifying(ssl);
-    return verdict;
+    if (context_adopted == nullptr && !context->callbacks().chained) {
+        return verify_alone(preverify_ok, store, [context](const X509* leaf) noexcept { return context->verdict(leaf); });
+    }
+    return context->verify_with_callbacks(preverify_ok, store, ssl, context_adopted);
 }
 
 template <std::size_t... Slot>
