@@ -71,7 +71,7 @@ private:
     }
 
     char storage_[inline_capacity] = {};
-    std::uint8_t len_hi_ = 0, len_lo_ = 0;  // two octets: a uint16_t would align to 2
+    std::uint8_t len_lo_ = 0, len_hi_ = 0;  // two octets (a uint16_t would align to 2), low first: one load on little-endian CPUs
     std::uint8_t td_len_ = 0;               // trust domain length, at most 255 (§2.3)
     spiffe_match mode_ = spiffe_match::exact;
     bool viewed_ = false;

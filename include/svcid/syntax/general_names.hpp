@@ -187,15 +187,21 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
             if (!stopped && v(dns) == visit::stop) stopped = true;
             continue;
         }
-        // The other primitive names that carry an identity (rfc822Name, URI, iPAddress)
-        // need no decoding either; the rest go through decode_general_name.
+        // A URI (URI-IDs, SPIFFE IDs) the same way.
+        if (tag == (detail::der_tag::context | 6)) {
+            const presented_id uri{presented_kind::uri, string_tag::ia5_string, content, {}};
+            if (!stopped && v(uri) == visit::stop) stopped = true;
+            continue;
+        }
+        // The other primitive names that carry an identity (rfc822Name, iPAddress) need no
+        // decoding either; the rest go through decode_general_name.
         if (tag == (detail::der_tag::context | 7)) {
             id.kind = presented_kind::ip_address;
             id.tag = string_tag::none;
             id.value = content;
             id.oid = {};
-        } else if (tag == (detail::der_tag::context | 6) || tag == (detail::der_tag::context | 1)) {
-            id.kind = tag == (detail::der_tag::context | 6) ? presented_kind::uri : presented_kind::rfc822_name;
+        } else if (tag == (detail::der_tag::context | 1)) {
+            id.kind = presented_kind::rfc822_name;
             id.tag = string_tag::ia5_string;
             id.value = content;
             id.oid = {};
