@@ -146,8 +146,15 @@ constexpr bool match_partial_wildcard(std::string_view presented, const dns_refe
 template <class Policy = rfc9525>
 SVCID_HOT_INLINE constexpr bool match_dns_id(std::string_view presented, const dns_reference& reference) noexcept {
     static_assert(detail::check_policy<Policy>::value, "");
-    presented = detail::strip_trailing_dot(presented);
     const std::string_view ref = reference.name();
+    const std::size_t wildcard_size = reference.wildcard_size();
+    // A trailing dot is dropped (strip_trailing_dot), but its octet is read only when the
+    // length says it could matter: most names are refused by their length alone, and a
+    // load on the way to that test cost about 0.1 ns per name on AMD Zen (1.29x the
+    // floor's time per entry at 0.94x its instructions). Left in place, a dot cannot make
+    // a name of the reference's or the wildcard's own length match: no reference ends in one.
+    if (Policy::partial_wildcards || presented.size() == ref.size() + 1 || presented.size() == wildcard_size + 1)
+        presented = detail::strip_trailing_dot(presented);
     // A default-constructed reference names nothing; only an empty presented name could
     // equal it, and that must not count (its wildcard_size is 0, so no wildcard can).
     if (presented.size() == ref.size() && !ref.empty() && detail::equals_folded(presented, ref)) return true;
@@ -159,7 +166,6 @@ SVCID_HOT_INLINE constexpr bool match_dns_id(std::string_view presented, const d
     // length (kept in the reference) or on their first octet. A one-label reference has no
     // tail for a wildcard to stand before (its wildcard_size is 0), whatever a policy's
     // min_labels_after_wildcard says.
-    const std::size_t wildcard_size = reference.wildcard_size();
     if (presented.size() != wildcard_size || wildcard_size == 0) return false;
     if (presented[0] != '*' || presented[1] != '.') return false;
     if (reference.label_count() < Policy::min_labels_after_wildcard + 1) return false;

@@ -45,6 +45,10 @@ TEST_CASE("exact DNS-IDs compare ASCII case-insensitively, label by label (RFC 6
         {"www.example.com.", "www.example.com", true, true},
         {"www.example.com", "WWW.EXAMPLE.COM.", true, true},
         {"www.example.com..", "www.example.com", false, false},
+        // A trailing dot on a name of the reference's own length: the dot is looked at
+        // only for a name one longer than the reference, and must still refuse here.
+        {"www.example.co.", "www.example.com", false, false},
+        {"www.example.c.m", "www.example.com", false, false},
         {"www.example.co", "www.example.com", false, false},
         {"ww.example.com", "www.example.com", false, false},
         {"example.com", "www.example.com", false, false},
@@ -86,6 +90,8 @@ TEST_CASE("a wildcard stands for exactly one non-empty left-most label (RFC 9525
         {"*.example.com", "a.example.com", true, true},
         {"*.EXAMPLE.com", "a.example.com", true, true},
         {"*.example.com.", "a.example.com", true, true},
+        {"*.example.co.", "a.example.com", false, false},   // the wildcard's length, dot included
+        {"*.example.com.", "ab.example.com", true, true},   // one longer than the wildcard and the reference
         {"*.example.com", "a.b.example.com", false, false},
         {"*.example.com", "example.com", false, false},
         {"*.example.com", "a.example.org", false, false},

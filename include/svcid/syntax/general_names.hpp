@@ -110,6 +110,77 @@ constexpr general_name_outcome decode_general_name(std::uint8_t tag, std::string
     return general_name_outcome::deliver;
 }
 
+// After a stop: the rest is framed and decoded, but nothing is delivered.
+struct skip_names {
+    constexpr visit operator()(const presented_id&) const noexcept { return visit::next; }
+};
+
+constexpr san_state walk_after_stop(const char* p, const char* end) noexcept;
+
+// visit_general_names' loop over the GeneralNames in [p, end). A stop hands the rest to a
+// walk that delivers nothing, so the loop itself never tests for one.
+template <class Visitor>
+SVCID_HOT_INLINE constexpr san_state walk_general_names(const char* p, const char* const end, Visitor&& v) noexcept {
+    presented_id id;
+    while (p != end) {
+        const auto avail = static_cast<std::size_t>(end - p);
+        std::uint8_t tag = 0;
+        std::string_view content;
+        const std::uint8_t first = avail >= 2 ? static_cast<std::uint8_t>(p[1]) : 0xFF;
+        if (first < 0x80 && first <= avail - 2) {
+            // Tag 0 and high tag numbers are not GeneralName tags: decode_general_name
+            // refuses them below, as read_tlv_into would.
+            tag = static_cast<std::uint8_t>(p[0]);
+            content = std::string_view(p + 2, first);
+            p += 2 + std::size_t{first};
+        } else {
+            detail::der_tlv gn;
+            if (detail::read_long_tlv(std::string_view(p, avail), gn) != errc::ok) return san_state::malformed;
+            tag = gn.tag;
+            content = gn.content;
+            p += gn.encoding.size();
+        }
+        // dNSName is nearly every entry of real certificates: no decoding to do. Its own
+        // presented_id never has its address taken by a call, so the compiler keeps it in
+        // registers and writes it out only when the visitor keeps it (a match).
+        if (tag == (detail::der_tag::context | 2)) {
+            const presented_id dns{presented_kind::dns_name, string_tag::ia5_string, content, {}};
+            if (v(dns) == visit::stop) return p == end ? san_state::present : walk_after_stop(p, end);
+            continue;
+        }
+        // A URI (URI-IDs, SPIFFE IDs) the same way.
+        if (tag == (detail::der_tag::context | 6)) {
+            const presented_id uri{presented_kind::uri, string_tag::ia5_string, content, {}};
+            if (v(uri) == visit::stop) return p == end ? san_state::present : walk_after_stop(p, end);
+            continue;
+        }
+        // The other primitive names that carry an identity (rfc822Name, iPAddress) need no
+        // decoding either; the rest go through decode_general_name.
+        if (tag == (detail::der_tag::context | 7)) {
+            id.kind = presented_kind::ip_address;
+            id.tag = string_tag::none;
+            id.value = content;
+            id.oid = {};
+        } else if (tag == (detail::der_tag::context | 1)) {
+            id.kind = presented_kind::rfc822_name;
+            id.tag = string_tag::ia5_string;
+            id.value = content;
+            id.oid = {};
+        } else {
+            const auto outcome = detail::decode_general_name(tag, content, id);
+            if (outcome == detail::general_name_outcome::malformed) return san_state::malformed;
+            if (outcome == detail::general_name_outcome::skip) continue;
+        }
+        if (v(static_cast<const presented_id&>(id)) == visit::stop)
+            return p == end ? san_state::present : walk_after_stop(p, end);
+    }
+    return san_state::present;
+}
+
+// The names after a stop: framed and decoded as before, delivered to no one.
+constexpr san_state walk_after_stop(const char* p, const char* end) noexcept {
+    return walk_general_names(p, end, skip_names{});
+}
 } // namespace detail
 
 /// Walks the DER of a subjectAltName extnValue, `GeneralNames ::= SEQUENCE SIZE (1..MAX)
@@ -157,62 +228,7 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
     // element round-tripping through a stack der_tlv (two 8-byte stores, then a 16-byte
     // load the store buffer cannot forward) the per-entry cost rose about 3x in a
     // translation unit where read_tlv_into was not inlined. Long forms take the cold path.
-    const char* p = names.content.data();
-    const char* const end = p + names.content.size();
-    presented_id id;
-    bool stopped = false;
-    while (p != end) {
-        const auto avail = static_cast<std::size_t>(end - p);
-        std::uint8_t tag = 0;
-        std::string_view content;
-        const std::uint8_t first = avail >= 2 ? static_cast<std::uint8_t>(p[1]) : 0xFF;
-        if (first < 0x80 && first <= avail - 2) {
-            // Tag 0 and high tag numbers are not GeneralName tags: decode_general_name
-            // refuses them below, as read_tlv_into would.
-            tag = static_cast<std::uint8_t>(p[0]);
-            content = std::string_view(p + 2, first);
-            p += 2 + std::size_t{first};
-        } else {
-            detail::der_tlv gn;
-            if (detail::read_long_tlv(std::string_view(p, avail), gn) != errc::ok) return san_state::malformed;
-            tag = gn.tag;
-            content = gn.content;
-            p += gn.encoding.size();
-        }
-        // dNSName is nearly every entry of real certificates: no decoding to do. Its own
-        // presented_id never has its address taken by a call, so the compiler keeps it in
-        // registers and writes it out only when the visitor keeps it (a match).
-        if (tag == (detail::der_tag::context | 2)) {
-            const presented_id dns{presented_kind::dns_name, string_tag::ia5_string, content, {}};
-            if (!stopped && v(dns) == visit::stop) stopped = true;
-            continue;
-        }
-        // A URI (URI-IDs, SPIFFE IDs) the same way.
-        if (tag == (detail::der_tag::context | 6)) {
-            const presented_id uri{presented_kind::uri, string_tag::ia5_string, content, {}};
-            if (!stopped && v(uri) == visit::stop) stopped = true;
-            continue;
-        }
-        // The other primitive names that carry an identity (rfc822Name, iPAddress) need no
-        // decoding either; the rest go through decode_general_name.
-        if (tag == (detail::der_tag::context | 7)) {
-            id.kind = presented_kind::ip_address;
-            id.tag = string_tag::none;
-            id.value = content;
-            id.oid = {};
-        } else if (tag == (detail::der_tag::context | 1)) {
-            id.kind = presented_kind::rfc822_name;
-            id.tag = string_tag::ia5_string;
-            id.value = content;
-            id.oid = {};
-        } else {
-            const auto outcome = detail::decode_general_name(tag, content, id);
-            if (outcome == detail::general_name_outcome::malformed) return san_state::malformed;
-            if (outcome == detail::general_name_outcome::skip) continue;
-        }
-        if (!stopped && v(static_cast<const presented_id&>(id)) == visit::stop) stopped = true;
-    }
-    return san_state::present;
+    return detail::walk_general_names(names.content.data(), names.content.data() + names.content.size(), v);
 }
 
 SVCID_END_NAMESPACE
