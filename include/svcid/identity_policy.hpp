@@ -134,7 +134,6 @@ public:
             text += viewed.size();
         }
         b->refs = copied;
-        if (count == 1 && combination == verify_match::any_of) b->single = copied;
         out.block_ = b;
         return out;
     }
@@ -206,13 +205,13 @@ public:
         // One reference (a client that expects one server) is what most handshakes check:
         // any-of is then match() itself, without the list's bookkeeping. (All-of is not: it
         // reports a presented optional reference that fails as optional_not_matched.)
-        if (block_ != nullptr && block_->single != nullptr) {
+        if (block_ != nullptr && block_->count == 1 && block_->combination == verify_match::any_of) {
             switch (block_->rules) {
-            case verify_rules::rfc6125: return match<rfc6125>(certificate, *block_->single);
-            case verify_rules::web_pki: return match<web_pki>(certificate, *block_->single);
+            case verify_rules::rfc6125: return match<rfc6125>(certificate, block_->refs[0]);
+            case verify_rules::web_pki: return match<web_pki>(certificate, block_->refs[0]);
             case verify_rules::rfc9525: break;
             }
-            return match<rfc9525>(certificate, *block_->single);
+            return match<rfc9525>(certificate, block_->refs[0]);
         }
         return check_general(certificate);
     }
@@ -278,7 +277,6 @@ private:
         verify_rules rules = verify_rules::rfc9525;
         verify_match combination = verify_match::any_of;
         reference_set* set = nullptr;  // make(reference_set&&): placed after the block, in its allocation
-        const reference* single = nullptr;  // refs, when one reference is checked any-of
     };
     struct spiffe_of {
         const spiffe_reference& operator()(const spiffe_reference& r) const noexcept { return r; }

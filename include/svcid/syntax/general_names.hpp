@@ -121,6 +121,12 @@ constexpr san_state walk_after_stop(const char* p, const char* end) noexcept;
 // walk that delivers nothing, so the loop itself never tests for one.
 template <class Visitor>
 SVCID_HOT_INLINE constexpr san_state walk_general_names(const char* p, const char* const end, Visitor&& v) noexcept {
+    // Each entry is read in place from a pointer and a length held in registers: a
+    // short-form header (every dNSName, URI and iPAddress of a real certificate) is two
+    // octets, so no element is written to the stack and read back. Measured: with the
+    // element round-tripping through a stack der_tlv (two 8-byte stores, then a 16-byte
+    // load the store buffer cannot forward) the per-entry cost rose about 3x in a
+    // translation unit where read_tlv_into was not inlined. Long forms take the cold path.
     presented_id id;
     while (p != end) {
         const auto avail = static_cast<std::size_t>(end - p);
@@ -222,12 +228,6 @@ constexpr san_state visit_general_names(std::string_view san_extn_value, Visitor
     if (detail::read_tlv_into(san_extn_value, names, error_at) != errc::ok || names.tag != detail::der_tag::sequence ||
         names.encoding.size() != san_extn_value.size() || names.content.empty())
         return san_state::malformed;
-    // Each entry is read in place from a pointer and a length held in registers: a
-    // short-form header (every dNSName, URI and iPAddress of a real certificate) is two
-    // octets, so no element is written to the stack and read back. Measured: with the
-    // element round-tripping through a stack der_tlv (two 8-byte stores, then a 16-byte
-    // load the store buffer cannot forward) the per-entry cost rose about 3x in a
-    // translation unit where read_tlv_into was not inlined. Long forms take the cold path.
     return detail::walk_general_names(names.content.data(), names.content.data() + names.content.size(), v);
 }
 
